@@ -1,0 +1,339 @@
+//! Token claims and their JSON payload, written and read without allocation.
+
+use core::fmt;
+
+use rand_core::CryptoRng;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::{KeyId, Nonce, UnixTime};
+
+/// Longest payload signet mints: `{"kid":"<64>","n":"<32>","ts":<20>}`.
+pub const MAX_MINTED_PAYLOAD_LEN: usize = r#"{"kid":"","n":"","ts":}"#.len()
+    + crate::MAX_KEY_ID_LEN
+    + crate::nonce::NONCE_HEX_LEN
+    + "-9223372036854775808".len();
+
+/// Longest decoded payload the verifier accepts, in bytes.
+///
+/// Room for the documented client's spaced JSON with the longest key id plus some unknown
+/// fields, which the protocol says to ignore; anything longer is `invalid token format`.
+pub const MAX_PAYLOAD_LEN: usize = 512;
+
+/// Deepest nesting of unknown JSON values the verifier parses. Bounds recursion (and so stack)
+/// on hostile payloads; real payloads are flat.
+const MAX_JSON_DEPTH: usize = 8;
+
+/// The claims of a Turbine bearer token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claims {
+    /// The API key id (`kid`).
+    pub kid: KeyId,
+    /// When the token was made (`ts`).
+    pub ts: UnixTime,
+    /// The single-use nonce (`n`).
+    pub nonce: Nonce,
+}
+
+impl Claims {
+    /// Claims for a fresh token: the given key id and time, a new random nonce.
+    pub fn generate<R: CryptoRng + ?Sized>(kid: KeyId, now: UnixTime, rng: &mut R) -> Self {
+        Claims { kid, ts: now, nonce: Nonce::generate(rng) }
+    }
+
+    /// Writes the payload exactly as the official SDK does
+    /// (`json.dumps(payload, separators=(",", ":"), sort_keys=True)`), returning the used bytes.
+    ///
+    /// Returns `None` if `out` is shorter than the payload; [`MAX_MINTED_PAYLOAD_LEN`] always fits.
+    pub fn write_json<'b>(&self, out: &'b mut [u8]) -> Option<&'b [u8]> {
+        let mut w = SliceWriter { buf: out, len: 0 };
+        w.put(b"{\"kid\":\"")?;
+        w.put(self.kid.as_str().as_bytes())?;
+        w.put(b"\",\"n\":\"")?;
+        w.put(&self.nonce.to_hex())?;
+        w.put(b"\",\"ts\":")?;
+        let mut digits = [0u8; 20];
+        w.put(format_i64(self.ts.0, &mut digits))?;
+        w.put(b"}")?;
+        let SliceWriter { buf, len } = w;
+        buf.get(..len)
+    }
+}
+
+struct SliceWriter<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl SliceWriter<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.len.checked_add(bytes.len())?;
+        self.buf.get_mut(self.len..end)?.copy_from_slice(bytes);
+        self.len = end;
+        Some(())
+    }
+}
+
+/// Decimal digits of `v` (with a leading `-` when negative), written at the end of `buf`.
+fn format_i64(v: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut n = v.unsigned_abs();
+    let mut used = 0;
+    // 19 digits and a sign fill the 20 bytes exactly for i64::MIN.
+    for slot in buf.iter_mut().rev() {
+        used += 1;
+        if n == 0 && v < 0 && used > 1 {
+            *slot = b'-';
+            break;
+        }
+        // `n % 10 < 10`, so the cast cannot truncate.
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 && v >= 0 {
+            break;
+        }
+    }
+    let start = buf.len().saturating_sub(used);
+    buf.get(start..).unwrap_or_default()
+}
+
+/// The fields of a received payload after the format check.
+///
+/// `kid` is `None` when the payload names a non-empty id that signet cannot store (too long or
+/// with characters [`KeyId`] refuses): such an id cannot be registered, so it is reported as
+/// `API key not found`, as the documented server would, rather than as a format error.
+#[derive(Debug)]
+pub(crate) struct Payload {
+    pub(crate) kid: Option<KeyId>,
+    pub(crate) ts: UnixTime,
+    pub(crate) nonce: Nonce,
+}
+
+/// Why a payload is not a valid token payload. Detail for tests; the verifier reports them all
+/// as `invalid token format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PayloadError {
+    TooDeep,
+    Json,
+}
+
+impl Payload {
+    /// Parses a JSON object with exactly one each of `kid` (non-empty string), `ts` (integer)
+    /// and `n` (32 hex digits); other fields are ignored, duplicates refused.
+    pub(crate) fn parse(json: &[u8]) -> Result<Self, PayloadError> {
+        if nesting_depth(json) > MAX_JSON_DEPTH {
+            return Err(PayloadError::TooDeep);
+        }
+        let mut unescape = [0u8; MAX_PAYLOAD_LEN];
+        serde_json_core::from_slice_escaped::<Payload>(json, &mut unescape)
+            .map(|(payload, _)| payload)
+            .map_err(|_| PayloadError::Json)
+    }
+}
+
+/// Deepest `[`/`{` nesting outside strings. Malformed input may be miscounted, but then the
+/// parser refuses it anyway; the count only has to bound the parser's recursion.
+fn nesting_depth(json: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in json {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+enum Field {
+    Kid,
+    Ts,
+    N,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(match v {
+                    "kid" => Field::Kid,
+                    "ts" => Field::Ts,
+                    "n" => Field::N,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(FieldVisitor)
+    }
+}
+
+/// The `kid` value: any non-empty string, kept if it can be a [`KeyId`].
+struct KidField(Option<KeyId>);
+
+impl<'de> Deserialize<'de> for KidField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KidVisitor;
+        impl Visitor<'_> for KidVisitor {
+            type Value = KidField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-empty string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KidField, E> {
+                if v.is_empty() {
+                    return Err(E::invalid_length(0, &self));
+                }
+                Ok(KidField(KeyId::new(v).ok()))
+            }
+        }
+        d.deserialize_str(KidVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Nonce {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NonceVisitor;
+        impl Visitor<'_> for NonceVisitor {
+            type Value = Nonce;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("32 hex digits")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Nonce, E> {
+                Nonce::from_hex(v.as_bytes()).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_str(NonceVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PayloadVisitor;
+        impl<'de> Visitor<'de> for PayloadVisitor {
+            type Value = Payload;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a token payload object")
+            }
+            // Only `visit_map`: a JSON array must not pass as a struct.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Payload, A::Error> {
+                let (mut kid, mut ts, mut nonce) = (None, None, None);
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Kid if kid.is_none() => kid = Some(map.next_value::<KidField>()?.0),
+                        Field::Ts if ts.is_none() => ts = Some(UnixTime(map.next_value::<i64>()?)),
+                        Field::N if nonce.is_none() => nonce = Some(map.next_value::<Nonce>()?),
+                        Field::Kid => return Err(de::Error::duplicate_field("kid")),
+                        Field::Ts => return Err(de::Error::duplicate_field("ts")),
+                        Field::N => return Err(de::Error::duplicate_field("n")),
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Payload {
+                    kid: kid.ok_or_else(|| de::Error::missing_field("kid"))?,
+                    ts: ts.ok_or_else(|| de::Error::missing_field("ts"))?,
+                    nonce: nonce.ok_or_else(|| de::Error::missing_field("n"))?,
+                })
+            }
+        }
+        d.deserialize_map(PayloadVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::prelude::rust_2024::*;
+
+    fn claims(kid: &str, ts: i64) -> Claims {
+        Claims {
+            kid: KeyId::new(kid).unwrap(),
+            ts: UnixTime(ts),
+            nonce: Nonce::from_hex(b"aa7352cbaa9d786dc1ee3a52ec73b0dc").unwrap(),
+        }
+    }
+
+    #[test]
+    fn writes_the_sdk_form() {
+        let mut buf = [0u8; MAX_MINTED_PAYLOAD_LEN];
+        let json = claims("e792e6d8c4bd2122", 1735779008).write_json(&mut buf).unwrap();
+        assert_eq!(
+            json,
+            br#"{"kid":"e792e6d8c4bd2122","n":"aa7352cbaa9d786dc1ee3a52ec73b0dc","ts":1735779008}"#
+        );
+    }
+
+    #[test]
+    fn longest_payload_fits_and_short_buffers_are_refused() {
+        let c = claims(&"k".repeat(crate::MAX_KEY_ID_LEN), i64::MIN);
+        let mut buf = [0u8; MAX_MINTED_PAYLOAD_LEN];
+        assert_eq!(c.write_json(&mut buf).unwrap().len(), MAX_MINTED_PAYLOAD_LEN);
+        let mut short = [0u8; MAX_MINTED_PAYLOAD_LEN - 1];
+        assert!(c.write_json(&mut short).is_none());
+    }
+
+    #[test]
+    fn formats_integers() {
+        let mut d = [0u8; 20];
+        assert_eq!(format_i64(0, &mut d), b"0");
+        assert_eq!(format_i64(-7, &mut d), b"-7");
+        assert_eq!(format_i64(i64::MAX, &mut d), b"9223372036854775807");
+        assert_eq!(format_i64(i64::MIN, &mut d), b"-9223372036854775808");
+    }
+
+    #[test]
+    fn parses_spaced_reordered_and_extended_payloads() {
+        let p = Payload::parse(
+            br#" {"n": "AA7352CBAA9D786DC1EE3A52EC73B0DC", "x": [1, {"y": null}], "ts": -5, "kid": "k\u0031"} "#,
+        )
+        .unwrap();
+        assert_eq!(p.kid.unwrap().as_str(), "k1");
+        assert_eq!(p.ts, UnixTime(-5));
+    }
+
+    #[test]
+    fn refuses_malformed_payloads() {
+        let n = "aa7352cbaa9d786dc1ee3a52ec73b0dc";
+        let cases = [
+            format!(r#"{{"kid":"k","ts":1,"n":"{n}","kid":"k"}}"#),
+            format!(r#"{{"kid":"k","ts":1,"n":"{n}","k\u0069d":"j"}}"#),
+            format!(r#"{{"kid":"","ts":1,"n":"{n}"}}"#),
+            format!(r#"{{"kid":"k","ts":1.0,"n":"{n}"}}"#),
+            format!(r#"{{"kid":"k","ts":"1","n":"{n}"}}"#),
+            format!(r#"{{"kid":"k","ts":1e3,"n":"{n}"}}"#),
+            format!(r#"{{"kid":"k","ts":99999999999999999999,"n":"{n}"}}"#),
+            format!(r#"{{"kid":1,"ts":1,"n":"{n}"}}"#),
+            r#"{"kid":"k","ts":1}"#.to_string(),
+            format!(r#"["k",1,"{n}"]"#),
+            format!(r#"{{"kid":"k","ts":1,"n":"{n}"}} x"#),
+            format!(r#"{{"kid":"k","ts":1,"n":"{n}","x":{}}}"#, "[".repeat(9) + &"]".repeat(9)),
+        ];
+        for case in &cases {
+            assert!(Payload::parse(case.as_bytes()).is_err(), "{case}");
+        }
+    }
+
+    #[test]
+    fn unrepresentable_kid_is_kept_as_unknown() {
+        let json = format!(r#"{{"kid":"{}","ts":1,"n":"aa7352cbaa9d786dc1ee3a52ec73b0dc"}}"#, "x".repeat(65));
+        assert!(Payload::parse(json.as_bytes()).unwrap().kid.is_none());
+    }
+}
