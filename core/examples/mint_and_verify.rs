@@ -26,7 +26,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
+fn run() -> Result<(), Box<dyn core::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut rng = UnwrapErr(SysRng);
     let key = match arg(&args, "--seed") {
@@ -50,7 +50,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut payload = [0u8; signet_core::MAX_MINTED_PAYLOAD_LEN];
     println!("key-id: {kid}");
     println!("public-key: {}", hex::encode(key.verifying_key().as_bytes()));
-    println!("payload: {}", std::str::from_utf8(claims.write_json(&mut payload).ok_or("payload")?)?);
+    println!("payload: {}", core::str::from_utf8(claims.write_json(&mut payload).ok_or("payload")?)?);
     println!("token: {token}");
 
     // The server side: the verifier checks the token at the token's own time.
