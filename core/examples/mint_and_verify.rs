@@ -10,7 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::{Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint};
+use signet_core::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
+};
 
 fn main() -> ExitCode {
     match run() {

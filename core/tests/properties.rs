@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::{
-    AuthError, Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, PreparedSigningKey, UnixTime,
-    Verifier, mint,
+    AuthError, Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, PreparedSigningKey,
+    UnixTime, Verifier, mint,
 };
 
 const NOW: i64 = 1_735_779_017;
@@ -88,7 +88,8 @@ proptest! {
 #[test]
 fn short_output_buffer_is_refused_without_writing() {
     let key = SigningKey::from_bytes(&[9; 32]);
-    let claims = Claims { kid: KeyId::new("k").unwrap(), ts: UnixTime(NOW), nonce: Nonce::from_bytes([0; 16]) };
+    let claims =
+        Claims { kid: KeyId::new("k").unwrap(), ts: UnixTime(NOW), nonce: Nonce::from_bytes([0; 16]) };
     let mut full = [0u8; MAX_TOKEN_LEN];
     let len = mint(&key, &claims, &mut full).unwrap().len();
     let mut short = vec![0xeeu8; len - 1];

@@ -7,7 +7,9 @@
 use core::panic::PanicInfo;
 
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::{Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint};
+use signet_core::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
+};
 
 #[panic_handler]
 fn panic(_: &PanicInfo) -> ! {
