@@ -51,8 +51,8 @@ impl Claims {
         w.put(b"\",\"n\":\"")?;
         w.put(&self.nonce.to_hex())?;
         w.put(b"\",\"ts\":")?;
-        let mut digits = [0u8; 20];
-        w.put(format_i64(self.ts.0, &mut digits))?;
+        let mut digits = [0u8; crate::text::DECIMAL_LEN];
+        w.put(crate::text::format_i64(self.ts.0, &mut digits))?;
         w.put(b"}")?;
         let SliceWriter { buf, len } = w;
         buf.get(..len)
@@ -71,28 +71,6 @@ impl SliceWriter<'_> {
         self.len = end;
         Some(())
     }
-}
-
-/// Decimal digits of `v` (with a leading `-` when negative), written at the end of `buf`.
-fn format_i64(v: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut n = v.unsigned_abs();
-    let mut used = 0;
-    // 19 digits and a sign fill the 20 bytes exactly for i64::MIN.
-    for slot in buf.iter_mut().rev() {
-        used += 1;
-        if n == 0 && v < 0 && used > 1 {
-            *slot = b'-';
-            break;
-        }
-        // `n % 10 < 10`, so the cast cannot truncate.
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 && v >= 0 {
-            break;
-        }
-    }
-    let start = buf.len().saturating_sub(used);
-    buf.get(start..).unwrap_or_default()
 }
 
 /// The fields of a received payload after the format check.
@@ -288,15 +266,6 @@ mod tests {
         assert_eq!(c.write_json(&mut buf).unwrap().len(), MAX_MINTED_PAYLOAD_LEN);
         let mut short = [0u8; MAX_MINTED_PAYLOAD_LEN - 1];
         assert!(c.write_json(&mut short).is_none());
-    }
-
-    #[test]
-    fn formats_integers() {
-        let mut d = [0u8; 20];
-        assert_eq!(format_i64(0, &mut d), b"0");
-        assert_eq!(format_i64(-7, &mut d), b"-7");
-        assert_eq!(format_i64(i64::MAX, &mut d), b"9223372036854775807");
-        assert_eq!(format_i64(i64::MIN, &mut d), b"-9223372036854775808");
     }
 
     #[test]

@@ -59,6 +59,17 @@ impl KeyId {
         Ok(KeyId(s))
     }
 
+    /// An id of lower-case hex digits, which is always valid (at most [`MAX_KEY_ID_LEN`] long).
+    pub(crate) fn from_hex_digits<const N: usize>(digits: &[u8; N]) -> Self {
+        const { assert!(N > 0 && N <= MAX_KEY_ID_LEN) };
+        let mut s = heapless::String::new();
+        for &digit in digits {
+            // Within capacity by the assertion above.
+            let _ = s.push(char::from(digit));
+        }
+        KeyId(s)
+    }
+
     /// The id as text.
     #[must_use]
     pub fn as_str(&self) -> &str {

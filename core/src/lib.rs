@@ -42,23 +42,31 @@
 #[cfg(test)]
 extern crate std;
 
+mod api_key;
 mod claims;
 mod error;
-mod hexfmt;
+pub mod eth;
 mod key_id;
 mod keys;
 mod nonce;
+mod registration;
 mod replay;
 mod signer;
+mod text;
 mod time;
 mod token;
 mod verify;
 
+pub use api_key::{API_SECRET_HEX_LEN, ApiSecret, InvalidApiSecret, IssuedApiKey};
 pub use claims::{Claims, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN};
 pub use error::AuthError;
 pub use key_id::{KeyId, KeyIdError, MAX_KEY_ID_LEN};
 pub use keys::{KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError};
 pub use nonce::{NONCE_HEX_LEN, NONCE_LEN, Nonce};
+pub use registration::{
+    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, registration_message,
+    verify_registration,
+};
 pub use replay::{NONCE_CACHE_WAYS, NonceCache, ReplayError, ReplayGuard};
 pub use signer::PreparedSigningKey;
 pub use time::{Clock, UnixTime};

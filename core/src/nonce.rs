@@ -51,7 +51,7 @@ impl Nonce {
     #[must_use]
     pub fn to_hex(&self) -> [u8; NONCE_HEX_LEN] {
         let mut out = [0u8; NONCE_HEX_LEN];
-        crate::hexfmt::encode_lower(&self.0, &mut out);
+        crate::text::encode_lower(&self.0, &mut out);
         out
     }
 }
@@ -64,7 +64,7 @@ impl fmt::Debug for Nonce {
 
 impl fmt::Display for Nonce {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::hexfmt::write_lower(f, &self.0)
+        crate::text::write_lower(f, &self.0)
     }
 }
 

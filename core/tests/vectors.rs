@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
+use signet_core::eth::{Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address};
 use signet_core::{
     KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, UnixTime, Verifier, VerifyConfig,
+    registration_message, verify_registration,
 };
 
 type Outcome = Result<usize, Vec<String>>;
@@ -17,7 +19,7 @@ type Outcome = Result<usize, Vec<String>>;
 type Suite = (&'static str, fn(&Value) -> Outcome);
 
 /// Every vector file this crate must pass.
-const SUITES: &[Suite] = &[("turbine_tokens", turbine_tokens)];
+const SUITES: &[Suite] = &[("turbine_tokens", turbine_tokens), ("eth_personal_sign", eth_personal_sign)];
 
 fn main() -> ExitCode {
     let dir = std::env::var_os("SIGNET_VECTORS")
@@ -120,4 +122,63 @@ fn check_claims(case: &Value, got: &signet_core::Claims) -> Result<(), String> {
         return Err(format!("claims {got:?}, expected kid={kid} ts={ts} n={n}"));
     }
     Ok(())
+}
+
+/// Runs every case through the whole chain and returns the signer (or the first refusal).
+fn eth_case(case: &Value) -> Result<Result<Address, EthError>, String> {
+    let address_text = str_field(case, "address")?;
+    let message = str_field(case, "message")?;
+    let signature_text = str_field(case, "signature")?;
+    if let Some(want) = case.get("eip191_hash_hex").and_then(Value::as_str) {
+        let got = hex::encode(eip191_hash(message.as_bytes()));
+        if got != want {
+            return Err(format!("EIP-191 hash {got}, expected {want}"));
+        }
+    }
+    if let Some(private) = case.get("private_key_hex").and_then(Value::as_str) {
+        let wallet = WalletKey::from_hex(private).map_err(|e| e.to_string())?;
+        let signature = wallet.personal_sign(message.as_bytes()).to_hex();
+        if !signature.eq_ignore_ascii_case(signature_text) {
+            return Err(format!("re-signed as {signature}, expected {signature_text}"));
+        }
+        if !wallet.address().to_string().eq_ignore_ascii_case(address_text) {
+            return Err(format!("wallet address {}, expected {address_text}", wallet.address()));
+        }
+    }
+    let chain = || -> Result<Address, EthError> {
+        let address = Address::parse(address_text.as_bytes())?;
+        let signature = EthSignature::parse_hex(signature_text.as_bytes())?;
+        let signer = recover_address(message.as_bytes(), &signature)?;
+        if signer == address { Ok(address) } else { Err(EthError::SignatureMismatch) }
+    };
+    let outcome = chain();
+    // A registration message must get the same answer from the registration check.
+    if registration_message(address_text).is_ok_and(|m| m == message) {
+        let registration = verify_registration(address_text, signature_text);
+        if registration != outcome {
+            return Err(format!("registration check gave {registration:?}, recovery gave {outcome:?}"));
+        }
+    }
+    Ok(outcome)
+}
+
+/// EIP-191 hashing, byte-exact re-signing and recovery, with the registration check alongside.
+fn eth_personal_sign(doc: &Value) -> Outcome {
+    let cases =
+        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
+    let mut errors = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
+        let expect = case.get("expect").and_then(Value::as_str).unwrap_or("<missing expect>");
+        let verdict = eth_case(case).and_then(|outcome| match (expect, outcome) {
+            ("ok", Ok(_)) | ("reject", Err(_)) => Ok(()),
+            ("ok", Err(e)) => Err(format!("refused: {e}")),
+            ("reject", Ok(a)) => Err(format!("accepted as {a}")),
+            (other, _) => Err(format!("unknown expectation {other:?}")),
+        });
+        if let Err(why) = verdict {
+            errors.push(format!("case {i} ({name}): {why}"));
+        }
+    }
+    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
 }

@@ -1,4 +1,5 @@
-//! no_std canary: mints a token with signet-core, verifies it, and exits 0 only if both work.
+//! no_std canary: mints and verifies a token and signs and checks a wallet registration with
+//! signet-core; exits 0 only if all of it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
@@ -7,8 +8,10 @@
 use core::panic::PanicInfo;
 
 use signet_core::ed25519_dalek::SigningKey;
+use signet_core::eth::WalletKey;
 use signet_core::{
     Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
+    verify_registration,
 };
 
 #[panic_handler]
@@ -35,7 +38,13 @@ fn run() -> Option<()> {
     let header = token.get(..7 + len)?;
     (verifier.verify(Some(header), now).ok()? == claims).then_some(())?;
     // A replay must be refused.
-    verifier.verify(Some(header), now).is_err().then_some(())
+    verifier.verify(Some(header), now).is_err().then_some(())?;
+
+    // A wallet registration: personal_sign, then the server-side recovery check.
+    let wallet = WalletKey::from_bytes(&[0x22; 32]).ok()?;
+    let request = wallet.sign_registration();
+    let address = verify_registration(&request.address.to_checksummed(), &request.signature.to_hex()).ok()?;
+    (address == wallet.address()).then_some(())
 }
 
 #[unsafe(no_mangle)]
