@@ -21,7 +21,7 @@ pub const MAX_PAYLOAD_LEN: usize = 512;
 
 /// Deepest nesting of unknown JSON values the verifier parses. Bounds recursion (and so stack)
 /// on hostile payloads; real payloads are flat.
-const MAX_JSON_DEPTH: usize = 8;
+pub(crate) const MAX_JSON_DEPTH: usize = 8;
 
 /// The claims of a Turbine bearer token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Payload {
 
 /// Deepest `[`/`{` nesting outside strings. Malformed input may be miscounted, but then the
 /// parser refuses it anyway; the count only has to bound the parser's recursion.
-fn nesting_depth(json: &[u8]) -> usize {
+pub(crate) fn nesting_depth(json: &[u8]) -> usize {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for &b in json {
         if in_string {

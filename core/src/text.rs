@@ -24,6 +24,11 @@ pub(crate) fn write_lower(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Resu
     Ok(())
 }
 
+/// Length of `n` bytes in unpadded base64.
+pub(crate) const fn b64_len(n: usize) -> usize {
+    (n * 4).div_ceil(3)
+}
+
 /// Room for any `i64` or `u64` in decimal, sign included.
 pub(crate) const DECIMAL_LEN: usize = 20;
 

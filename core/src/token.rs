@@ -8,10 +8,7 @@ use ed25519_dalek::{SIGNATURE_LENGTH, Signature, Signer};
 use crate::claims::{MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, Payload};
 use crate::{AuthError, Claims};
 
-/// Length of `n` bytes in unpadded base64.
-const fn b64_len(n: usize) -> usize {
-    (n * 4).div_ceil(3)
-}
+use crate::text::b64_len;
 
 /// Longest token signet mints, in bytes: base64url of [`MAX_MINTED_PAYLOAD_LEN`] bytes, a dot,
 /// and 86 characters of signature. Size mint buffers with it.
@@ -194,5 +191,7 @@ mod tests {
     fn max_lengths_are_consistent() {
         assert_eq!(b64_len(SIGNATURE_LENGTH), 86);
         assert_eq!(MAX_TOKEN_LEN, b64_len(MAX_MINTED_PAYLOAD_LEN) + 87);
+        // The values the README's table of limits gives.
+        assert_eq!((MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, crate::jwt::MAX_JWT_LEN), (273, 770, 1796));
     }
 }

@@ -3,14 +3,18 @@
 //! Reads the folder in `SIGNET_VECTORS` (default: the copy in `tests/vectors/`) and prints one
 //! line per file: `<file stem>: N cases passed`. Any mismatch or missing file fails the run.
 
+#![allow(clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
 use signet_core::eth::{Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address};
+use signet_core::jwt::{JwtSigningKey, JwtVerifier, JwtVerifyingKey, encode, read_expiry_unverified};
+use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::{
-    KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, UnixTime, Verifier, VerifyConfig,
+    HmacKey, KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, UnixTime, Verifier, VerifyConfig,
     registration_message, verify_registration,
 };
 
@@ -19,7 +23,12 @@ type Outcome = Result<usize, Vec<String>>;
 type Suite = (&'static str, fn(&Value) -> Outcome);
 
 /// Every vector file this crate must pass.
-const SUITES: &[Suite] = &[("turbine_tokens", turbine_tokens), ("eth_personal_sign", eth_personal_sign)];
+const SUITES: &[Suite] = &[
+    ("turbine_tokens", turbine_tokens),
+    ("eth_personal_sign", eth_personal_sign),
+    ("bitzoom_jwt", bitzoom_jwt),
+    ("bitzoom_hmac", bitzoom_hmac),
+];
 
 fn main() -> ExitCode {
     let dir = std::env::var_os("SIGNET_VECTORS")
@@ -65,7 +74,7 @@ fn turbine_tokens(doc: &Value) -> Outcome {
     let setup = || -> Result<_, String> {
         let now = UnixTime(int_field(doc, "now")?);
         let window = doc.get("window_seconds").and_then(Value::as_u64).unwrap_or(300);
-        let mut ring = KeyRing::<64>::new();
+        let mut ring = KeyRing::<256>::new();
         for key in doc.get("keys").and_then(Value::as_array).ok_or("missing `keys`")? {
             let kid = KeyId::new(str_field(key, "kid")?).map_err(|e| e.to_string())?;
             let public = hex32(str_field(key, "public_key_hex")?)?;
@@ -87,7 +96,8 @@ fn turbine_tokens(doc: &Value) -> Outcome {
             window_secs: u32::try_from(window).map_err(|e| e.to_string())?,
             ..VerifyConfig::default()
         };
-        Ok((now, Verifier::with_config(ring, NonceCache::<64>::new(), config)))
+        // Room for thousands of accepted tokens, so a larger vector set cannot fill it.
+        Ok((now, Verifier::with_config(ring, Box::leak(Box::new(NonceCache::<1024>::new())), config)))
     };
     let (now, mut verifier) = setup().map_err(|e| vec![e])?;
     let cases =
@@ -180,5 +190,163 @@ fn eth_personal_sign(doc: &Value) -> Outcome {
             errors.push(format!("case {i} ({name}): {why}"));
         }
     }
+    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+}
+
+/// Bitzoom's claims as a caller would declare them.
+#[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+struct BitzoomClaims {
+    exp: i64,
+    iat: i64,
+    uid: heapless::String<64>,
+    uname: heapless::String<64>,
+}
+
+fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
+    hex::decode(s.trim_start_matches("0x")).map_err(|e| format!("bad hex {s:?}: {e}"))
+}
+
+/// The verifying key named `name` in the file's `keys`, and its signing key where given.
+fn jwt_keys(keys: &Value, name: &str) -> Result<(JwtVerifyingKey, Option<JwtSigningKey>), String> {
+    let key = keys.get(name).ok_or_else(|| format!("no key {name:?}"))?;
+    let private = key.get("private_key_hex").and_then(Value::as_str);
+    Ok(match name {
+        "hs256" => {
+            let secret = HmacKey::new(&hex_bytes(str_field(key, "secret_hex")?)?);
+            (JwtVerifyingKey::Hs256(secret.clone()), Some(JwtSigningKey::Hs256(secret)))
+        }
+        "eddsa" => {
+            let public = VerifyingKey::from_bytes(&hex32(str_field(key, "public_key_hex")?)?)
+                .map_err(|e| e.to_string())?;
+            let signing = private.map(hex32).transpose()?.map(|seed| SigningKey::from_bytes(&seed));
+            (JwtVerifyingKey::EdDsa(public), signing.map(JwtSigningKey::EdDsa))
+        }
+        "es256k" => {
+            let public = k256::ecdsa::VerifyingKey::from_sec1_bytes(&hex_bytes(str_field(
+                key,
+                "public_key_sec1_hex",
+            )?)?)
+            .map_err(|e| e.to_string())?;
+            let signing = private
+                .map(|p| k256::ecdsa::SigningKey::from_slice(&hex_bytes(p)?).map_err(|e| e.to_string()))
+                .transpose()?;
+            (JwtVerifyingKey::Es256k(public), signing.map(JwtSigningKey::Es256k))
+        }
+        other => return Err(format!("unknown key kind {other:?}")),
+    })
+}
+
+fn jwt_case(doc: &Value, case: &Value, now: UnixTime) -> Result<(), String> {
+    let keys = doc.get("keys").ok_or("missing `keys`")?;
+    let (verifying, signing) = jwt_keys(keys, str_field(case, "key")?)?;
+    let expect = str_field(case, "expect")?;
+    let token = case.get("token").and_then(Value::as_str);
+    let header = token.map(|t| format!("Bearer {t}"));
+    let verifier = JwtVerifier::new(verifying.clone());
+    let got = verifier.verify_authorization::<BitzoomClaims>(header.as_deref().map(str::as_bytes), now);
+    match (expect, &got) {
+        ("ok", Ok(verified)) => {
+            if let Some(want) = doc.get("claims") {
+                let want: BitzoomClaims = serde_json::from_value(want.clone()).map_err(|e| e.to_string())?;
+                if verified.claims != want {
+                    return Err(format!("claims {:?}, expected {want:?}", verified.claims));
+                }
+            }
+            let token = token.unwrap_or_default();
+            if read_expiry_unverified(token.as_bytes()) != verified.registered.exp {
+                return Err("unverified expiry differs from the verified one".into());
+            }
+            // Re-mint the same claims: HS256 and EdDSA are deterministic, so the bytes must
+            // match; ES256K (random k in PyJWT) must at least verify.
+            if let Some(signing) = signing {
+                let mut buf = [0u8; signet_core::jwt::MAX_JWT_LEN];
+                let minted = encode(&signing, &verified.claims, &mut buf).map_err(|e| e.to_string())?;
+                let deterministic = !matches!(signing, JwtSigningKey::Es256k(_));
+                if deterministic && minted != token {
+                    return Err(format!("re-minted {minted}, expected {token}"));
+                }
+                verifier
+                    .verify::<BitzoomClaims>(minted.as_bytes(), now)
+                    .map_err(|e| format!("re-minted token refused: {e:?}"))?;
+            }
+            Ok(())
+        }
+        ("ok", Err(e)) => Err(format!("refused with {e:?}")),
+        (_, Ok(_)) => Err(format!("accepted, expected {expect}")),
+        (code, Err(e)) if e.code().to_string() == code => Ok(()),
+        (code, Err(e)) => Err(format!("refused with {e:?} (code {}), expected {code}", e.code())),
+    }
+}
+
+/// Every case against a verifier pinned to the case's key.
+fn bitzoom_jwt(doc: &Value) -> Outcome {
+    let now = UnixTime(int_field(doc, "now").map_err(|e| vec![e])?);
+    let cases =
+        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
+    let errors: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, case)| {
+            let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
+            jwt_case(doc, case, now).err().map(|why| format!("case {i} ({name}): {why}"))
+        })
+        .collect();
+    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+}
+
+fn hmac_case(case: &Value) -> Result<(), String> {
+    // A fresh cache per case: the cases test signatures, and may share nonces.
+    let cache = &mut NonceCache::<1>::new();
+    let secret = HmacKey::new(str_field(case, "secret")?.as_bytes());
+    let timestamp = str_field(case, "timestamp")?;
+    let request = SignedRequest {
+        timestamp,
+        nonce: str_field(case, "nonce")?,
+        recv_window: str_field(case, "recvWindow")?,
+        method: str_field(case, "method")?,
+        path: str_field(case, "path")?,
+        query: str_field(case, "rawQuery")?,
+        body: str_field(case, "body")?.as_bytes(),
+    };
+    let expected = str_field(case, "expectedSignature")?;
+    let mut buf = [0u8; 4096];
+    let text = request.write_canonical(&mut buf).map_err(|e| e.to_string())?;
+    let text = core::str::from_utf8(text).map_err(|e| e.to_string())?;
+    if let Some(want) = case.get("canonicalQuery").and_then(Value::as_str) {
+        let got = text.split('\n').nth(5).unwrap_or_default();
+        if got != want {
+            return Err(format!("canonical query {got:?}, expected {want:?}"));
+        }
+    }
+    let signature = request.sign(&secret).map_err(|e| e.to_string())?.to_hex();
+    if signature != expected {
+        return Err(format!("signature {signature}, expected {expected}\ncanonical text: {text:?}"));
+    }
+    // The server side accepts it at its own timestamp, and refuses a changed signature.
+    let now: u64 = timestamp.parse().map_err(|e| format!("timestamp: {e}"))?;
+    let api_key = KeyId::new("vector-key").map_err(|e| e.to_string())?;
+    let mut tampered = signature.to_string().into_bytes();
+    tampered[0] = if tampered[0] == b'0' { b'1' } else { b'0' };
+    let tampered = String::from_utf8(tampered).map_err(|e| e.to_string())?;
+    match verify_request(&secret, &api_key, &request, &tampered, now, cache) {
+        Err(RequestSigningError::InvalidSignature) => {}
+        other => return Err(format!("tampered signature gave {other:?}")),
+    }
+    verify_request(&secret, &api_key, &request, expected, now, cache)
+        .map_err(|e| format!("verifier refused: {e}"))
+}
+
+/// Every case: canonical query, signature, and the verifying side.
+fn bitzoom_hmac(doc: &Value) -> Outcome {
+    let cases =
+        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
+    let errors: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, case)| {
+            let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
+            hmac_case(case).err().map(|why| format!("case {i} ({name}): {why}"))
+        })
+        .collect();
     if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
 }

@@ -1,5 +1,5 @@
-//! no_std canary: mints and verifies a token and signs and checks a wallet registration with
-//! signet-core; exits 0 only if all of it works.
+//! no_std canary: exercises every part of signet-core (Turbine token mint and verify, wallet
+//! registration, Bitzoom JWT and HMAC request signing); exits 0 only if all of it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
@@ -9,8 +9,10 @@ use core::panic::PanicInfo;
 
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::WalletKey;
+use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
+use signet_core::request_signing::{SignedRequest, verify_request};
 use signet_core::{
-    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
+    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
     verify_registration,
 };
 
@@ -44,7 +46,38 @@ fn run() -> Option<()> {
     let wallet = WalletKey::from_bytes(&[0x22; 32]).ok()?;
     let request = wallet.sign_registration();
     let address = verify_registration(&request.address.to_checksummed(), &request.signature.to_hex()).ok()?;
-    (address == wallet.address()).then_some(())
+    (address == wallet.address()).then_some(())?;
+
+    // A Bitzoom HS256 JWT, minted and verified.
+    let key = JwtSigningKey::Hs256(HmacKey::new(b"canary-secret"));
+    let claims = BitzoomClaims { exp: now.0 + 86_400, iat: now.0, uid: 990_016 };
+    let mut jwt = [0u8; MAX_JWT_LEN];
+    let jwt = encode(&key, &claims, &mut jwt).ok()?;
+    let verified = JwtVerifier::new(key.verifying_key()).verify::<BitzoomClaims>(jwt.as_bytes(), now).ok()?;
+    (verified.claims == claims).then_some(())?;
+
+    // A Bitzoom HMAC-signed request, signed and verified once.
+    let secret = HmacKey::new(b"demo_secret_7f3b9c2d");
+    let request = SignedRequest {
+        timestamp: "1712345678901",
+        nonce: "nonce-query-001",
+        recv_window: "5000",
+        method: "GET",
+        path: "/api/v1/orders",
+        query: "symbol=BTCUSDT&status=OPEN&symbol=ETHUSDT&note=a+b",
+        body: b"",
+    };
+    let signature = request.sign(&secret).ok()?.to_hex();
+    let mut cache = NonceCache::<1>::new();
+    let api_key = KeyId::new("canary").ok()?;
+    verify_request(&secret, &api_key, &request, &signature, 1_712_345_678_901, &mut cache).ok()
+}
+
+#[derive(PartialEq, serde::Serialize, serde::Deserialize)]
+struct BitzoomClaims {
+    exp: i64,
+    iat: i64,
+    uid: u64,
 }
 
 #[unsafe(no_mangle)]

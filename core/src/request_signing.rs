@@ -1,0 +1,304 @@
+//! Bitzoom HMAC-SHA256 request signing (its current private REST and WebSocket API).
+//!
+//! The client signs a seven-line canonical text with its API secret and sends
+//! `X-BZ-APIKEY`, `X-BZ-TIMESTAMP` (ms), `X-BZ-NONCE`, `X-BZ-SIGNATURE` and optionally
+//! `X-BZ-RECVWINDOW`. The server rebuilds the text from the request as received, compares
+//! signatures in constant time, checks the receive window and refuses a reused nonce.
+
+mod canonical;
+
+use core::fmt;
+
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use crate::{HMAC_TAG_LEN, HmacKey, KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+use canonical::{SliceSink, emit};
+
+/// Most query pairs a signed request may carry.
+pub const MAX_QUERY_PAIRS: usize = 64;
+/// Receive window used when the request sends no `X-BZ-RECVWINDOW`, in milliseconds.
+pub const DEFAULT_RECV_WINDOW_MS: u64 = 5_000;
+/// Largest receive window a request may ask for, in milliseconds.
+pub const MAX_RECV_WINDOW_MS: u64 = 60_000;
+
+/// The parts of a request that are signed, as sent on the wire.
+///
+/// Text fields are signed exactly as given (a server passes the header values it received),
+/// except `method`, which is upper-cased.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedRequest<'a> {
+    /// `X-BZ-TIMESTAMP`: Unix time in milliseconds, decimal.
+    pub timestamp: &'a str,
+    /// `X-BZ-NONCE`: unique per request.
+    pub nonce: &'a str,
+    /// `X-BZ-RECVWINDOW` in milliseconds, or `""` if the header is omitted.
+    pub recv_window: &'a str,
+    /// HTTP method (or `WS` for a WebSocket logon).
+    pub method: &'a str,
+    /// Request path, e.g. `/api/v1/balance`.
+    pub path: &'a str,
+    /// Raw query string without `?`, as sent.
+    pub query: &'a str,
+    /// The exact body bytes.
+    pub body: &'a [u8],
+}
+
+/// Why a request could not be signed or was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestSigningError {
+    /// More than [`MAX_QUERY_PAIRS`] query pairs.
+    TooManyQueryPairs,
+    /// The caller's buffer is too short for the canonical text.
+    BufferTooSmall,
+    /// A query component's escapes decode to bytes that are not UTF-8.
+    InvalidQueryEncoding,
+    /// A field holds a line break, or the nonce is empty.
+    InvalidField,
+    /// `X-BZ-TIMESTAMP` is not a decimal number of milliseconds.
+    InvalidTimestamp,
+    /// `X-BZ-RECVWINDOW` is not a decimal from 1 to [`MAX_RECV_WINDOW_MS`].
+    InvalidRecvWindow,
+    /// The timestamp is further from the server's time than the receive window.
+    OutsideRecvWindow,
+    /// The signature is not 64 hex digits or does not match.
+    InvalidSignature,
+    /// The nonce was already used with this API key within the window.
+    NonceReused,
+    /// The replay cache is full of live nonces (fails closed).
+    ReplayCacheFull,
+}
+
+impl RequestSigningError {
+    /// Bitzoom's code: -1022 for a malformed or wrongly signed request, -1002 for one that is
+    /// well signed but not acceptable now (stale, replayed).
+    #[must_use]
+    pub const fn code(&self) -> i32 {
+        match self {
+            RequestSigningError::OutsideRecvWindow
+            | RequestSigningError::NonceReused
+            | RequestSigningError::ReplayCacheFull => crate::jwt::BITZOOM_UNAUTHORIZED,
+            _ => crate::jwt::BITZOOM_INVALID_SIGNATURE,
+        }
+    }
+}
+
+impl fmt::Display for RequestSigningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestSigningError::TooManyQueryPairs => "too many query parameters",
+            RequestSigningError::BufferTooSmall => "output buffer too small for the canonical text",
+            RequestSigningError::InvalidQueryEncoding => "query does not decode to UTF-8",
+            RequestSigningError::InvalidField => "invalid request field",
+            RequestSigningError::InvalidTimestamp => "invalid timestamp",
+            RequestSigningError::InvalidRecvWindow => "invalid recvWindow",
+            RequestSigningError::OutsideRecvWindow => "timestamp outside recvWindow",
+            RequestSigningError::InvalidSignature => "Invalid signature",
+            RequestSigningError::NonceReused => "nonce already used",
+            RequestSigningError::ReplayCacheFull => "replay cache full",
+        })
+    }
+}
+
+impl core::error::Error for RequestSigningError {}
+
+/// An HMAC-SHA256 request signature.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RequestSignature([u8; HMAC_TAG_LEN]);
+
+impl RequestSignature {
+    /// The `X-BZ-SIGNATURE` value: 64 lower-case hex digits.
+    #[must_use]
+    pub fn to_hex(&self) -> heapless::String<{ 2 * HMAC_TAG_LEN }> {
+        let mut digits = [0u8; 2 * HMAC_TAG_LEN];
+        crate::text::encode_lower(&self.0, &mut digits);
+        let mut text = heapless::String::new();
+        // Exactly fits; hex digits are ASCII.
+        let _ = text.push_str(core::str::from_utf8(&digits).unwrap_or_default());
+        text
+    }
+
+    /// The 32 bytes.
+    #[must_use]
+    pub const fn to_bytes(&self) -> [u8; HMAC_TAG_LEN] {
+        self.0
+    }
+}
+
+impl fmt::Debug for RequestSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestSignature({})", self.to_hex())
+    }
+}
+
+impl SignedRequest<'_> {
+    /// Writes the canonical text into `out` and returns it (for logs and debugging; signing
+    /// does not need a buffer). `out` may hold partial text on error.
+    ///
+    /// # Errors
+    /// [`RequestSigningError::BufferTooSmall`], [`RequestSigningError::TooManyQueryPairs`] or
+    /// [`RequestSigningError::InvalidField`].
+    pub fn write_canonical<'b>(&self, out: &'b mut [u8]) -> Result<&'b [u8], RequestSigningError> {
+        let mut sink = SliceSink { buf: out, len: 0 };
+        emit(self, &mut sink)?;
+        let SliceSink { buf, len } = sink;
+        buf.get(..len).ok_or(RequestSigningError::BufferTooSmall)
+    }
+
+    /// Signs the request with the API secret, streaming the canonical text into HMAC.
+    ///
+    /// # Errors
+    /// [`RequestSigningError::TooManyQueryPairs`] or [`RequestSigningError::InvalidField`].
+    pub fn sign(&self, key: &HmacKey) -> Result<RequestSignature, RequestSigningError> {
+        let mut mac = key.start();
+        emit(self, &mut mac)?;
+        Ok(RequestSignature(mac.finalize().into_bytes().into()))
+    }
+}
+
+/// Checks a signed request at `now_ms` (Unix milliseconds) for the API key `api_key` whose
+/// secret is `key`, recording its nonce in `replay`.
+///
+/// Order: timestamp and window are well formed, the timestamp lies within the window of
+/// `now_ms` (either side), the signature matches (constant time), and only then the nonce is
+/// checked and recorded, so nobody without the secret can fill the replay cache.
+///
+/// # Errors
+/// The first failed check as a [`RequestSigningError`].
+pub fn verify_request<R: ReplayGuard + ?Sized>(
+    key: &HmacKey,
+    api_key: &KeyId,
+    request: &SignedRequest<'_>,
+    signature_hex: &str,
+    now_ms: u64,
+    replay: &mut R,
+) -> Result<(), RequestSigningError> {
+    let timestamp = parse_millis(request.timestamp).ok_or(RequestSigningError::InvalidTimestamp)?;
+    let window = match request.recv_window {
+        "" => DEFAULT_RECV_WINDOW_MS,
+        text => parse_millis(text)
+            .filter(|w| (1..=MAX_RECV_WINDOW_MS).contains(w))
+            .ok_or(RequestSigningError::InvalidRecvWindow)?,
+    };
+    if timestamp.abs_diff(now_ms) > window {
+        return Err(RequestSigningError::OutsideRecvWindow);
+    }
+    if request.nonce.is_empty() {
+        return Err(RequestSigningError::InvalidField);
+    }
+    let mut claimed = [0u8; HMAC_TAG_LEN];
+    hex::decode_to_slice(signature_hex, &mut claimed).map_err(|_| RequestSigningError::InvalidSignature)?;
+    let mut mac = key.start();
+    emit(request, &mut mac)?;
+    mac.verify_slice(&claimed).map_err(|_| RequestSigningError::InvalidSignature)?;
+
+    // Nonces are free text; the replay cache keys on 16 bytes of their SHA-256.
+    let digest = Sha256::digest(request.nonce.as_bytes());
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
+    let to_secs = |ms: u64| UnixTime(i64::try_from(ms / 1000).unwrap_or(i64::MAX));
+    // Live until the window has passed, rounded up to whole seconds.
+    let expires_at = to_secs(timestamp.saturating_add(window).saturating_add(999));
+    replay.check_and_record(api_key, &Nonce::from_bytes(nonce), expires_at, to_secs(now_ms)).map_err(|e| {
+        match e {
+            ReplayError::Replayed => RequestSigningError::NonceReused,
+            _ => RequestSigningError::ReplayCacheFull,
+        }
+    })
+}
+
+/// Decimal digits only (no sign, no spaces), at most 19 of them so the value fits.
+fn parse_millis(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NonceCache;
+
+    fn request<'a>(timestamp: &'a str, nonce: &'a str, recv_window: &'a str) -> SignedRequest<'a> {
+        SignedRequest {
+            timestamp,
+            nonce,
+            recv_window,
+            method: "get",
+            path: "/api/v1/balance",
+            query: "asset=USDT",
+            body: b"",
+        }
+    }
+
+    #[test]
+    fn streamed_signature_equals_hmac_of_the_written_text() {
+        let key = HmacKey::new(b"secret");
+        let req = request("1712345678903", "n1", "");
+        let mut buf = [0u8; 256];
+        let text = req.write_canonical(&mut buf).unwrap();
+        assert!(text.starts_with(b"1712345678903\nn1\n\nGET\n/api/v1/balance\nasset=USDT\ne3b0c442"));
+        assert_eq!(req.sign(&key).unwrap().to_bytes(), key.tag(&[text]));
+        let mut short = [0u8; 20];
+        assert_eq!(req.write_canonical(&mut short), Err(RequestSigningError::BufferTooSmall));
+    }
+
+    #[test]
+    fn verification_checks_window_signature_and_nonce() {
+        let key = HmacKey::new(b"secret");
+        let api_key = KeyId::new("api-key").unwrap();
+        let mut cache = NonceCache::<2>::new();
+        let now = 1_712_345_678_903;
+        let req = request("1712345678903", "n1", "");
+        let sig = req.sign(&key).unwrap().to_hex();
+        assert_eq!(verify_request(&key, &api_key, &req, &sig, now + 5_000, &mut cache), Ok(()));
+        assert_eq!(
+            verify_request(&key, &api_key, &req, &sig, now, &mut cache),
+            Err(RequestSigningError::NonceReused)
+        );
+        let stale = request("1712345678903", "n2", "");
+        let stale_sig = stale.sign(&key).unwrap().to_hex();
+        assert_eq!(
+            verify_request(&key, &api_key, &stale, &stale_sig, now + 5_001, &mut cache),
+            Err(RequestSigningError::OutsideRecvWindow)
+        );
+        let wider = request("1712345678903", "n2", "60000");
+        let wider_sig = wider.sign(&key).unwrap().to_hex();
+        assert_eq!(verify_request(&key, &api_key, &wider, &wider_sig, now + 59_000, &mut cache), Ok(()));
+        let too_wide = request("1712345678903", "n3", "60001");
+        assert_eq!(
+            verify_request(&key, &api_key, &too_wide, &sig, now, &mut cache),
+            Err(RequestSigningError::InvalidRecvWindow)
+        );
+        let other = request("1712345678903", "n4", "");
+        assert_eq!(
+            verify_request(&key, &api_key, &other, &sig, now, &mut cache),
+            Err(RequestSigningError::InvalidSignature)
+        );
+        assert_eq!(
+            verify_request(
+                &HmacKey::new(b"other"),
+                &api_key,
+                &request("1712345678903", "n5", ""),
+                &sig,
+                now,
+                &mut cache
+            ),
+            Err(RequestSigningError::InvalidSignature)
+        );
+        for bad in ["", "-1", "+5", "1e3", " 1"] {
+            assert_eq!(
+                verify_request(&key, &api_key, &request(bad, "n6", ""), &sig, now, &mut cache),
+                Err(RequestSigningError::InvalidTimestamp)
+            );
+        }
+    }
+
+    #[test]
+    fn line_breaks_in_fields_are_refused() {
+        let key = HmacKey::new(b"secret");
+        assert_eq!(request("1", "a\nb", "").sign(&key), Err(RequestSigningError::InvalidField));
+    }
+}
