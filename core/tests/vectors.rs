@@ -56,6 +56,21 @@ fn main() -> ExitCode {
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
+/// Runs `check` on every case of `doc`, naming each failing case by index and name.
+fn each_case(doc: &Value, mut check: impl FnMut(&Value) -> Result<(), String>) -> Outcome {
+    let cases =
+        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
+    let errors: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, case)| {
+            let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
+            check(case).err().map(|why| format!("case {i} ({name}): {why}"))
+        })
+        .collect();
+    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+}
+
 fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, String> {
     v.get(name).and_then(Value::as_str).ok_or_else(|| format!("missing string field `{name}`"))
 }
@@ -100,27 +115,18 @@ fn turbine_tokens(doc: &Value) -> Outcome {
         Ok((now, Verifier::with_config(ring, Box::leak(Box::new(NonceCache::<1024>::new())), config)))
     };
     let (now, mut verifier) = setup().map_err(|e| vec![e])?;
-    let cases =
-        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
-    let mut errors = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
+    each_case(doc, |case| {
         let header = case.get("authorization").and_then(Value::as_str);
-        let expect = case.get("expect").and_then(Value::as_str).unwrap_or("<missing expect>");
-        let got = verifier.verify_str(header, now);
-        let verdict = match (expect, &got) {
+        let expect = str_field(case, "expect")?;
+        match (expect, &verifier.verify_str(header, now)) {
             ("ok", Ok(claims)) => check_claims(case, claims),
             ("ok", Err(e)) => Err(format!("refused with {e:?} ({e})")),
             (_, Ok(_)) => Err(format!("accepted, expected {expect:?}")),
             ("reject", Err(_)) => Ok(()),
             (text, Err(e)) if e.to_string() == text => Ok(()),
             (text, Err(e)) => Err(format!("refused with {:?}, expected {text:?}", e.to_string())),
-        };
-        if let Err(why) = verdict {
-            errors.push(format!("case {i} ({name}): {why}"));
         }
-    }
-    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+    })
 }
 
 fn check_claims(case: &Value, got: &signet_core::Claims) -> Result<(), String> {
@@ -174,23 +180,15 @@ fn eth_case(case: &Value) -> Result<Result<Address, EthError>, String> {
 
 /// EIP-191 hashing, byte-exact re-signing and recovery, with the registration check alongside.
 fn eth_personal_sign(doc: &Value) -> Outcome {
-    let cases =
-        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
-    let mut errors = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
-        let expect = case.get("expect").and_then(Value::as_str).unwrap_or("<missing expect>");
-        let verdict = eth_case(case).and_then(|outcome| match (expect, outcome) {
+    each_case(doc, |case| {
+        let expect = str_field(case, "expect")?;
+        match (expect, eth_case(case)?) {
             ("ok", Ok(_)) | ("reject", Err(_)) => Ok(()),
             ("ok", Err(e)) => Err(format!("refused: {e}")),
             ("reject", Ok(a)) => Err(format!("accepted as {a}")),
             (other, _) => Err(format!("unknown expectation {other:?}")),
-        });
-        if let Err(why) = verdict {
-            errors.push(format!("case {i} ({name}): {why}"));
         }
-    }
-    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+    })
 }
 
 /// Bitzoom's claims as a caller would declare them.
@@ -281,17 +279,7 @@ fn jwt_case(doc: &Value, case: &Value, now: UnixTime) -> Result<(), String> {
 /// Every case against a verifier pinned to the case's key.
 fn bitzoom_jwt(doc: &Value) -> Outcome {
     let now = UnixTime(int_field(doc, "now").map_err(|e| vec![e])?);
-    let cases =
-        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
-    let errors: Vec<String> = cases
-        .iter()
-        .enumerate()
-        .filter_map(|(i, case)| {
-            let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
-            jwt_case(doc, case, now).err().map(|why| format!("case {i} ({name}): {why}"))
-        })
-        .collect();
-    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+    each_case(doc, |case| jwt_case(doc, case, now))
 }
 
 fn hmac_case(case: &Value) -> Result<(), String> {
@@ -338,15 +326,5 @@ fn hmac_case(case: &Value) -> Result<(), String> {
 
 /// Every case: canonical query, signature, and the verifying side.
 fn bitzoom_hmac(doc: &Value) -> Outcome {
-    let cases =
-        doc.get("cases").and_then(Value::as_array).ok_or_else(|| vec!["missing `cases`".to_owned()])?;
-    let errors: Vec<String> = cases
-        .iter()
-        .enumerate()
-        .filter_map(|(i, case)| {
-            let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
-            hmac_case(case).err().map(|why| format!("case {i} ({name}): {why}"))
-        })
-        .collect();
-    if errors.is_empty() { Ok(cases.len()) } else { Err(errors) }
+    each_case(doc, hmac_case)
 }
