@@ -97,6 +97,38 @@ impl Payload {
     /// Parses a JSON object with exactly one each of `kid` (non-empty string), `ts` (integer)
     /// and `n` (32 hex digits); other fields are ignored, duplicates refused.
     pub(crate) fn parse(json: &[u8]) -> Result<Self, PayloadError> {
+        if let Some(payload) = Self::parse_sdk_form(json) {
+            return Ok(payload);
+        }
+        Self::parse_general(json)
+    }
+
+    /// The exact compact form the official SDK and signet write,
+    /// `{"kid":"<id>","n":"<32 hex>","ts":<integer>}`, read without the general JSON parser.
+    ///
+    /// Returns `None` for anything else (spacing, order, escapes, extra fields, leading zeros),
+    /// which then goes through [`Payload::parse_general`]; where both accept a payload they agree
+    /// (a property test checks it).
+    fn parse_sdk_form(json: &[u8]) -> Option<Self> {
+        let rest = json.strip_prefix(b"{\"kid\":\"")?;
+        let kid_end = rest.iter().position(|&b| b == b'"')?;
+        let (kid, rest) = rest.split_at(kid_end);
+        let rest = rest.strip_prefix(b"\",\"n\":\"")?;
+        let (nonce, rest) = rest.split_at_checked(crate::nonce::NONCE_HEX_LEN)?;
+        let digits = rest.strip_prefix(b"\",\"ts\":")?.strip_suffix(b"}")?;
+        // A backslash would start an escape, which only the general parser decodes.
+        if kid.is_empty() || kid.contains(&b'\\') {
+            return None;
+        }
+        Some(Payload {
+            kid: core::str::from_utf8(kid).ok().and_then(|k| KeyId::new(k).ok()),
+            ts: UnixTime(parse_json_integer(digits)?),
+            nonce: Nonce::from_hex(nonce)?,
+        })
+    }
+
+    /// Any JSON object form, through serde-json-core.
+    fn parse_general(json: &[u8]) -> Result<Self, PayloadError> {
         if nesting_depth(json) > MAX_JSON_DEPTH {
             return Err(PayloadError::TooDeep);
         }
@@ -107,9 +139,35 @@ impl Payload {
     }
 }
 
+/// A JSON integer that fits `i64`: an optional `-`, then `0` or digits without a leading zero.
+fn parse_json_integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix(b"-") {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    match digits {
+        [b'0'] => return Some(0),
+        [b'1'..=b'9', ..] if digits.len() <= 19 => {}
+        _ => return None,
+    }
+    let mut value: i64 = 0;
+    for &d in digits {
+        let digit = i64::from(d.checked_sub(b'0').filter(|d| *d <= 9)?);
+        value = value.checked_mul(10)?;
+        value = if negative { value.checked_sub(digit)? } else { value.checked_add(digit)? };
+    }
+    Some(value)
+}
+
 /// Deepest `[`/`{` nesting outside strings. Malformed input may be miscounted, but then the
 /// parser refuses it anyway; the count only has to bound the parser's recursion.
 pub(crate) fn nesting_depth(json: &[u8]) -> usize {
+    // Fast path for real payloads: with few brackets at all the depth cannot exceed the limit,
+    // and this count vectorises where the scan below cannot.
+    let brackets = json.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if brackets <= MAX_JSON_DEPTH {
+        return brackets;
+    }
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for &b in json {
         if in_string {
@@ -297,6 +355,54 @@ mod tests {
         ];
         for case in &cases {
             assert!(Payload::parse(case.as_bytes()).is_err(), "{case}");
+        }
+    }
+
+    #[test]
+    fn sdk_form_fast_path_agrees_with_the_general_parser() {
+        let n = "aa7352cbaa9d786dc1ee3a52ec73b0dc";
+        let forms = [
+            format!(r#"{{"kid":"e792e6d8c4bd2122","n":"{n}","ts":1735779008}}"#),
+            format!(r#"{{"kid":"k","n":"{}","ts":-9223372036854775808}}"#, n.to_uppercase()),
+            format!(r#"{{"kid":"k","n":"{n}","ts":9223372036854775807}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":0}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":-0}}"#),
+            format!(r#"{{"kid":"{}","n":"{n}","ts":1}}"#, "x".repeat(65)),
+            format!(r#"{{"kid":"sp ace/é","n":"{n}","ts":1}}"#),
+        ];
+        for json in &forms {
+            let fast = Payload::parse_sdk_form(json.as_bytes()).expect(json);
+            let general = Payload::parse_general(json.as_bytes()).unwrap();
+            assert_eq!((fast.kid, fast.ts, fast.nonce), (general.kid, general.ts, general.nonce), "{json}");
+        }
+        // Not the SDK form: left to the general parser, which decides.
+        let others = [
+            format!(r#"{{"kid":"","n":"{n}","ts":1}}"#),
+            format!(r#"{{"kid":"k\u0031","n":"{n}","ts":1}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":01}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":9223372036854775808}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":1.0}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":1}} "#),
+            format!(r#"{{"kid":"k","n":"{n}x","ts":1}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":1,"x":2}}"#),
+        ];
+        for json in &others {
+            assert!(Payload::parse_sdk_form(json.as_bytes()).is_none(), "{json}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_and_general_parser_agree(kid in "[ -~]{1,70}", ts in proptest::prelude::any::<i64>(), upper in proptest::prelude::any::<bool>(), nonce in proptest::prelude::any::<[u8; 16]>()) {
+            let mut hex = std::string::String::from_utf8(Nonce::from_bytes(nonce).to_hex().to_vec()).unwrap();
+            if upper {
+                hex = hex.to_uppercase();
+            }
+            let json = format!(r#"{{"kid":"{kid}","n":"{hex}","ts":{ts}}}"#);
+            let general = Payload::parse_general(json.as_bytes()).ok().map(|p| (p.kid, p.ts, p.nonce));
+            if let Some(fast) = Payload::parse_sdk_form(json.as_bytes()) {
+                proptest::prop_assert_eq!(Some((fast.kid, fast.ts, fast.nonce)), general);
+            }
         }
     }
 

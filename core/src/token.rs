@@ -124,14 +124,14 @@ impl Token {
         if token.len() > MAX_VERIFY_TOKEN_LEN {
             return Err(bad);
         }
-        let mut parts = token.split(|&b| b == b'.');
-        let (Some(payload_b64), Some(sig_b64), None) = (parts.next(), parts.next(), parts.next()) else {
+        // The signature is always 86 characters, so the dot sits at a fixed place from the end;
+        // a dot anywhere else (a third part) is not base64url and fails to decode below.
+        let sig_len = b64_len(SIGNATURE_LENGTH);
+        let dot = token.len().checked_sub(sig_len + 1).ok_or(bad)?;
+        let (payload_b64, rest) = token.split_at_checked(dot).ok_or(bad)?;
+        let (Some(b'.'), Some(sig_b64)) = (rest.first(), rest.get(1..)) else {
             return Err(bad);
         };
-        // Checked before decoding: an 87th character could otherwise decode into a 65th byte.
-        if sig_b64.len() != b64_len(SIGNATURE_LENGTH) {
-            return Err(bad);
-        }
         let mut sig = [0u8; SIGNATURE_LENGTH];
         match URL_SAFE_NO_PAD.decode_slice(sig_b64, &mut sig) {
             Ok(SIGNATURE_LENGTH) => {}

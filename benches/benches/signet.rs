@@ -1,0 +1,74 @@
+//! signet's hot paths beside the raw primitives and peer crates, in one criterion run.
+//! `cargo run --release -p signet-benches --bin report` turns the results into ratios.
+
+use core::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use signet_benches::{Jwt, NOW, Turbine, Wallet, peers};
+use signet_core::eth::{eip191_hash, recover_address};
+use signet_core::jwt::MAX_JWT_LEN;
+use signet_core::{KeyId, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayGuard, UnixTime};
+
+fn turbine(c: &mut Criterion) {
+    let t = Turbine::new();
+    let mut g = c.benchmark_group("turbine");
+    g.bench_function("raw-sign", |b| b.iter(|| black_box(&t).raw_sign()));
+    g.bench_function("raw-sign-expanded", |b| b.iter(|| black_box(&t).raw_sign_expanded()));
+    let mut buf = [0u8; MAX_TOKEN_LEN];
+    g.bench_function("mint", |b| b.iter(|| black_box(&t).mint(&mut buf)));
+    g.bench_function("mint-prepared", |b| b.iter(|| black_box(&t).mint_prepared(&mut buf)));
+    g.bench_function("raw-verify", |b| b.iter(|| black_box(&t).raw_verify()));
+    g.bench_function("verify", |b| b.iter(|| black_box(&t).verify()));
+    // The replay cache alone: a large cache at steady state, each insert a fresh nonce.
+    let mut cache = Box::new(NonceCache::<512>::new());
+    let kid = KeyId::new("e792e6d8c4bd2122").unwrap_or_else(|_| unreachable!());
+    let mut n: u128 = 0;
+    g.bench_function("replay-insert", |b| {
+        b.iter(|| {
+            n += 1;
+            let now = UnixTime(NOW.0 + (n / 1000) as i64);
+            let nonce = Nonce::from_bytes(n.to_le_bytes());
+            black_box(cache.check_and_record(&kid, &nonce, UnixTime(now.0 + 1), now))
+        })
+    });
+    g.finish();
+}
+
+fn eth(c: &mut Criterion) {
+    let w = Wallet::new();
+    let mut g = c.benchmark_group("eth");
+    g.bench_function("eip191-hash", |b| b.iter(|| eip191_hash(black_box(w.message.as_bytes()))));
+    g.bench_function("personal-sign", |b| b.iter(|| black_box(&w.key).personal_sign(w.message.as_bytes())));
+    g.bench_function("recover", |b| {
+        b.iter(|| recover_address(black_box(w.message.as_bytes()), &w.signature))
+    });
+    g.finish();
+}
+
+fn jwt(c: &mut Criterion) {
+    let j = Jwt::new();
+    let p = peers::Peers::new(&j);
+    let mut g = c.benchmark_group("jwt");
+    let mut buf = [0u8; MAX_JWT_LEN];
+    for (i, name) in ["hs256", "eddsa", "es256k"].into_iter().enumerate() {
+        g.bench_function(format!("{name}-mint"), |b| b.iter(|| black_box(&j).mint(i, &mut buf)));
+        g.bench_function(format!("{name}-verify"), |b| b.iter(|| black_box(&j).verify(i)));
+    }
+    g.bench_function("jsonwebtoken-hs256-encode", |b| b.iter(|| black_box(&p).jsonwebtoken_hs256_encode(&j)));
+    g.bench_function("jsonwebtoken-hs256-decode", |b| b.iter(|| black_box(&p).jsonwebtoken_hs256_decode()));
+    g.bench_function("jsonwebtoken-eddsa-encode", |b| b.iter(|| black_box(&p).jsonwebtoken_eddsa_encode(&j)));
+    g.bench_function("jsonwebtoken-eddsa-decode", |b| b.iter(|| black_box(&p).jsonwebtoken_eddsa_decode()));
+    g.bench_function("jwt-compact-eddsa-encode", |b| b.iter(|| black_box(&p).jwt_compact_eddsa_encode(&j)));
+    g.bench_function("jwt-compact-eddsa-decode", |b| b.iter(|| black_box(&p).jwt_compact_eddsa_decode()));
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(core::time::Duration::from_millis(500))
+        .measurement_time(core::time::Duration::from_secs(2))
+        .sample_size(50)
+}
+
+criterion_group! { name = benches; config = config(); targets = turbine, eth, jwt }
+criterion_main!(benches);
