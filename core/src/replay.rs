@@ -62,7 +62,8 @@ pub const NONCE_CACHE_WAYS: usize = 8;
 /// One remembered nonce. 32 bytes: the nonce, a 64-bit fingerprint of the key id, the expiry.
 ///
 /// The fingerprint keeps nonces apart per key without storing 64-byte ids. Two ids that share
-/// a fingerprint only matter if their tokens also share a random 128-bit nonce.
+/// a fingerprint only matter if their tokens also share a random 128-bit nonce. Stored
+/// fingerprints are odd, so 0 marks an empty slot without reserving any expiry time.
 #[derive(Clone, Copy)]
 struct Entry {
     nonce: [u8; 16],
@@ -71,6 +72,13 @@ struct Entry {
 }
 
 const EMPTY: Entry = Entry { nonce: [0; 16], kid_tag: 0, expires_at: i64::MIN };
+
+impl Entry {
+    /// Whether the slot holds a nonce that is still within its window at `now`.
+    fn is_live(&self, now: UnixTime) -> bool {
+        self.kid_tag != 0 && self.expires_at >= now.0
+    }
+}
 
 /// A fixed-capacity [`ReplayGuard`]: `BUCKETS` buckets of [`NONCE_CACHE_WAYS`] entries.
 ///
@@ -111,7 +119,7 @@ impl<const BUCKETS: usize> NonceCache<BUCKETS> {
     /// Number of entries live at `now`.
     #[must_use]
     pub fn live_entries(&self, now: UnixTime) -> usize {
-        self.buckets.iter().flatten().filter(|e| e.expires_at >= now.0).count()
+        self.buckets.iter().flatten().filter(|e| e.is_live(now)).count()
     }
 
     fn bucket_index(&self, kid_tag: u64, nonce: &[u8; 16]) -> usize {
@@ -150,7 +158,7 @@ impl<const BUCKETS: usize> ReplayGuard for NonceCache<BUCKETS> {
         let bucket = self.buckets.get_mut(index).ok_or(ReplayError::Full)?;
         let mut free = None;
         for (i, entry) in bucket.iter().enumerate() {
-            let live = entry.expires_at >= now.0;
+            let live = entry.is_live(now);
             if live && entry.kid_tag == kid_tag && &entry.nonce == nonce {
                 return Err(ReplayError::Replayed);
             }
@@ -164,9 +172,9 @@ impl<const BUCKETS: usize> ReplayGuard for NonceCache<BUCKETS> {
     }
 }
 
-/// 64-bit FNV-1a: a cheap, stable fingerprint of a key id.
+/// 64-bit FNV-1a, made odd: a cheap, stable, never-zero fingerprint of a key id.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) | 1
 }
 
 /// The SplitMix64 finaliser: spreads every input bit over the bucket index.
@@ -195,6 +203,19 @@ mod tests {
         assert_eq!(cache.check_and_record(&k, &n, UnixTime(400), UnixTime(100)), Ok(()));
         assert_eq!(cache.check_and_record(&k, &n, UnixTime(400), UnixTime(400)), Err(ReplayError::Replayed));
         assert_eq!(cache.check_and_record(&k, &n, UnixTime(701), UnixTime(401)), Ok(()));
+    }
+
+    #[test]
+    fn works_at_the_ends_of_time() {
+        // Found by fuzzing: an expiry sentinel made every empty slot look live at i64::MIN.
+        let mut cache = NonceCache::<1>::new();
+        let (k, n) = (kid("k"), nonce(3));
+        let min = UnixTime(i64::MIN);
+        assert_eq!(cache.check_and_record(&k, &n, min, min), Ok(()));
+        assert_eq!(cache.check_and_record(&k, &n, min, min), Err(ReplayError::Replayed));
+        let max = UnixTime(i64::MAX);
+        assert_eq!(cache.check_and_record(&k, &nonce(4), max, max), Ok(()));
+        assert_eq!(cache.check_and_record(&k, &nonce(4), max, max), Err(ReplayError::Replayed));
     }
 
     #[test]

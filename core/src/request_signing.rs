@@ -208,12 +208,17 @@ pub fn verify_request<R: ReplayGuard + ?Sized>(
     })
 }
 
-/// Decimal digits only (no sign, no spaces), at most 19 of them so the value fits.
+/// Decimal digits only (no sign, no spaces); leading zeros are allowed, and at most 19
+/// significant digits so the value fits.
 fn parse_millis(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse().ok()
+    let significant = text.trim_start_matches('0');
+    if significant.len() > 19 {
+        return None;
+    }
+    if significant.is_empty() { Some(0) } else { significant.parse().ok() }
 }
 
 #[cfg(test)]
@@ -288,6 +293,10 @@ mod tests {
             ),
             Err(RequestSigningError::InvalidSignature)
         );
+        // Found by fuzzing: leading zeros beyond 19 digits are still a plain decimal.
+        let padded = request("1712345678903", "n7", "000000000000000000000000001426");
+        let padded_sig = padded.sign(&key).unwrap().to_hex();
+        assert_eq!(verify_request(&key, &api_key, &padded, &padded_sig, now, &mut cache), Ok(()));
         for bad in ["", "-1", "+5", "1e3", " 1"] {
             assert_eq!(
                 verify_request(&key, &api_key, &request(bad, "n6", ""), &sig, now, &mut cache),

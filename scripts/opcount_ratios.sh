@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Instruction counts per operation under callgrind (deterministic, unlike time) and the ratios
+# the benchmarks issue sets as goals. Each count is (run with 2N ops - run with N ops) / N, which
+# cancels the fixed setup. Exits non-zero if a goal is missed.
+#   usage: scripts/opcount_ratios.sh [N]    (default N = 50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-50}
+cargo build --quiet --release -p signet-benches --bin opcount
+bin=target/release/opcount
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
+    sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+}
+declare -A per_op
+for op in raw-sign raw-sign-expanded mint mint-prepared raw-verify verify; do
+  a=$(count "$op" "$n"); b=$(count "$op" $((2 * n)))
+  per_op[$op]=$(( (b - a) / n ))
+  printf '%-18s %9d instructions/op\n' "$op" "${per_op[$op]}"
+done
+missed=0
+ratio() { # label numerator denominator goal
+  local r
+  r=$(awk -v a="${per_op[$2]}" -v b="${per_op[$3]}" 'BEGIN { printf "%.4f", a / b }')
+  if [ -n "$4" ]; then
+    if awk -v r="$r" -v g="$4" 'BEGIN { exit !(r <= g) }'; then verdict="goal <= $4: met"; else verdict="goal <= $4: MISSED"; missed=1; fi
+  else verdict=""; fi
+  printf '%-46s %s  %s\n' "$1" "$r" "$verdict"
+}
+ratio "mint / raw SigningKey::sign" mint raw-sign ""
+ratio "mint (prepared key) / raw SigningKey::sign" mint-prepared raw-sign 1.00
+ratio "mint (prepared key) / hazmat::raw_sign" mint-prepared raw-sign-expanded 1.01
+ratio "verify (full header) / raw verify_strict" verify raw-verify 1.01
+exit $missed
