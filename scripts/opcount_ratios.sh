@@ -13,10 +13,13 @@ count() {
     sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 declare -A per_op
-for op in raw-sign raw-sign-expanded mint mint-prepared raw-verify verify; do
+for op in raw-sign raw-sign-expanded mint mint-prepared raw-verify verify \
+  jwt-eddsa-mint jwt-eddsa-verify jwt-hs256-mint jwt-hs256-verify \
+  jsonwebtoken-eddsa-encode jsonwebtoken-eddsa-decode jsonwebtoken-hs256-encode jsonwebtoken-hs256-decode \
+  jwt-compact-eddsa-encode jwt-compact-eddsa-decode; do
   a=$(count "$op" "$n"); b=$(count "$op" $((2 * n)))
   per_op[$op]=$(( (b - a) / n ))
-  printf '%-18s %9d instructions/op\n' "$op" "${per_op[$op]}"
+  printf '%-26s %9d instructions/op\n' "$op" "${per_op[$op]}"
 done
 missed=0
 ratio() { # label numerator denominator goal
@@ -31,4 +34,10 @@ ratio "mint / raw SigningKey::sign" mint raw-sign ""
 ratio "mint (prepared key) / raw SigningKey::sign" mint-prepared raw-sign 1.00
 ratio "mint (prepared key) / hazmat::raw_sign" mint-prepared raw-sign-expanded 1.01
 ratio "verify (full header) / raw verify_strict" verify raw-verify 1.01
+ratio "signet EdDSA JWT mint / jsonwebtoken encode" jwt-eddsa-mint jsonwebtoken-eddsa-encode 0.50
+ratio "signet EdDSA JWT verify / jsonwebtoken decode" jwt-eddsa-verify jsonwebtoken-eddsa-decode 1.00
+ratio "signet HS256 JWT mint / jsonwebtoken encode" jwt-hs256-mint jsonwebtoken-hs256-encode ""
+ratio "signet HS256 JWT verify / jsonwebtoken decode" jwt-hs256-verify jsonwebtoken-hs256-decode ""
+ratio "signet EdDSA JWT mint / jwt-compact encode" jwt-eddsa-mint jwt-compact-eddsa-encode ""
+ratio "signet EdDSA JWT verify / jwt-compact decode" jwt-eddsa-verify jwt-compact-eddsa-decode ""
 exit $missed

@@ -5,11 +5,30 @@
 use core::hint::black_box;
 use std::process::ExitCode;
 
-use signet_benches::Turbine;
+use signet_benches::peers::Peers;
+use signet_benches::{Jwt, Turbine};
 use signet_core::MAX_TOKEN_LEN;
+use signet_core::jwt::MAX_JWT_LEN;
 
-const OPS: [&str; 7] =
-    ["raw-sign", "raw-sign-expanded", "mint", "mint-prepared", "raw-verify", "verify", "verify-overhead"];
+const OPS: [&str; 17] = [
+    "raw-sign",
+    "raw-sign-expanded",
+    "mint",
+    "mint-prepared",
+    "raw-verify",
+    "verify",
+    "verify-overhead",
+    "jwt-hs256-mint",
+    "jwt-hs256-verify",
+    "jwt-eddsa-mint",
+    "jwt-eddsa-verify",
+    "jsonwebtoken-hs256-encode",
+    "jsonwebtoken-hs256-decode",
+    "jsonwebtoken-eddsa-encode",
+    "jsonwebtoken-eddsa-decode",
+    "jwt-compact-eddsa-encode",
+    "jwt-compact-eddsa-decode",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,7 +36,13 @@ fn main() -> ExitCode {
         eprintln!("usage: opcount <{}> <N>", OPS.join("|"));
         return ExitCode::FAILURE;
     };
+    if !OPS.contains(&op.as_str()) {
+        eprintln!("unknown operation {op:?}; one of {}", OPS.join(", "));
+        return ExitCode::FAILURE;
+    }
     let t = Turbine::new();
+    let (j, mut jbuf) = (Jwt::new(), [0u8; MAX_JWT_LEN]);
+    let p = Peers::new(&j);
     let mut buf = [0u8; MAX_TOKEN_LEN];
     let mut ok = true;
     for _ in 0..n {
@@ -30,10 +55,17 @@ fn main() -> ExitCode {
             "raw-verify" => black_box(t.raw_verify()),
             "verify" => black_box(t.verify()),
             "verify-overhead" => black_box(t.verify_overhead()),
-            _ => {
-                eprintln!("unknown operation {op:?}; one of {}", OPS.join(", "));
-                return ExitCode::FAILURE;
-            }
+            "jwt-hs256-mint" => black_box(&j).mint(0, &mut jbuf) > 0,
+            "jwt-hs256-verify" => black_box(&j).verify(0),
+            "jwt-eddsa-mint" => black_box(&j).mint(1, &mut jbuf) > 0,
+            "jwt-eddsa-verify" => black_box(&j).verify(1),
+            "jsonwebtoken-hs256-encode" => !black_box(&p).jsonwebtoken_hs256_encode(&j).is_empty(),
+            "jsonwebtoken-hs256-decode" => black_box(&p).jsonwebtoken_hs256_decode(),
+            "jsonwebtoken-eddsa-encode" => !black_box(&p).jsonwebtoken_eddsa_encode(&j).is_empty(),
+            "jsonwebtoken-eddsa-decode" => black_box(&p).jsonwebtoken_eddsa_decode(),
+            "jwt-compact-eddsa-encode" => !black_box(&p).jwt_compact_eddsa_encode(&j).is_empty(),
+            "jwt-compact-eddsa-decode" => black_box(&p).jwt_compact_eddsa_decode(),
+            _ => false,
         };
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
