@@ -1,0 +1,289 @@
+//! The key registry: public keys, status and expiry in one redb file that survives restarts.
+
+use core::fmt;
+use std::path::Path;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use signet_core::ed25519_dalek::VerifyingKey;
+use signet_core::eth::Address;
+use signet_core::{KeyId, KeyRecord, KeyStatus, KeyStore, KeyStoreError, UnixTime};
+
+/// kid -> encoded [`Entry`].
+const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
+/// wallet address (20 bytes) -> kid of its most recent key.
+const WALLETS: TableDefinition<&[u8], &str> = TableDefinition::new("wallets");
+
+/// A registered key as the registry stores it: never a private key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The key id.
+    pub kid: KeyId,
+    /// Public key, status, expiry.
+    pub record: KeyRecord,
+    /// The wallet that registered it.
+    pub wallet: Address,
+    /// When it was registered.
+    pub created_at: UnixTime,
+    /// The friendly name given at registration, if any.
+    pub name: Option<String>,
+}
+
+/// Fixed part of an encoded entry: public key 32, status 1, expiry flag 1, expiry 8, wallet 20,
+/// created 8; the name's UTF-8 follows.
+const FIXED_LEN: usize = 70;
+
+impl Entry {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(FIXED_LEN + self.name.as_ref().map_or(0, String::len));
+        out.extend_from_slice(self.record.verifying_key.as_bytes());
+        out.push(u8::from(self.record.status == KeyStatus::Inactive));
+        out.push(u8::from(self.record.expires_at.is_some()));
+        out.extend_from_slice(&self.record.expires_at.map_or(0, |t| t.0).to_le_bytes());
+        out.extend_from_slice(self.wallet.as_bytes());
+        out.extend_from_slice(&self.created_at.0.to_le_bytes());
+        out.extend_from_slice(self.name.as_deref().unwrap_or_default().as_bytes());
+        out
+    }
+
+    fn decode(kid: &str, bytes: &[u8]) -> Option<Self> {
+        let (fixed, name) = bytes.split_at_checked(FIXED_LEN)?;
+        let (public, rest) = fixed.split_first_chunk::<32>()?;
+        let (&[inactive, has_expiry], rest) = rest.split_first_chunk::<2>()?;
+        let (expiry, rest) = rest.split_first_chunk::<8>()?;
+        let (wallet, rest) = rest.split_first_chunk::<20>()?;
+        let created = rest.first_chunk::<8>()?;
+        Some(Entry {
+            kid: KeyId::new(kid).ok()?,
+            record: KeyRecord {
+                verifying_key: VerifyingKey::from_bytes(public).ok()?,
+                status: if inactive == 1 { KeyStatus::Inactive } else { KeyStatus::Active },
+                expires_at: (has_expiry == 1).then(|| UnixTime(i64::from_le_bytes(*expiry))),
+            },
+            wallet: Address::from_bytes(*wallet),
+            created_at: UnixTime(i64::from_le_bytes(*created)),
+            name: (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned()),
+        })
+    }
+
+    /// Whether the key can verify tokens at `now`.
+    #[must_use]
+    pub fn is_usable(&self, now: UnixTime) -> bool {
+        self.record.status == KeyStatus::Active && self.record.expires_at.is_none_or(|e| now < e)
+    }
+}
+
+/// Why the registry refused or failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The wallet already has a usable key (HTTP 409 with its id).
+    WalletHasKey(KeyId),
+    /// No key has that id.
+    NotFound,
+    /// The key id is already taken.
+    DuplicateKeyId,
+    /// The database failed (detail for logs).
+    Database(String),
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::WalletHasKey(kid) => write!(f, "wallet already has an active API key ({kid})"),
+            RegistryError::NotFound => f.write_str("API key not found"),
+            RegistryError::DuplicateKeyId => f.write_str("key id already registered"),
+            RegistryError::Database(detail) => write!(f, "key registry error: {detail}"),
+        }
+    }
+}
+
+impl core::error::Error for RegistryError {}
+
+fn db_error<E: fmt::Display>(e: E) -> RegistryError {
+    RegistryError::Database(e.to_string())
+}
+
+/// The persistent registry: one redb file, safe to share between threads.
+pub struct RedbRegistry {
+    db: Database,
+}
+
+impl fmt::Debug for RedbRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedbRegistry").finish_non_exhaustive()
+    }
+}
+
+impl RedbRegistry {
+    /// Opens the registry file, creating it (and its tables) if needed.
+    ///
+    /// # Errors
+    /// [`RegistryError::Database`] if the file cannot be opened or created.
+    pub fn open(path: &Path) -> Result<Self, RegistryError> {
+        let db = Database::create(path).map_err(db_error)?;
+        let txn = db.begin_write().map_err(db_error)?;
+        txn.open_table(KEYS).map_err(db_error)?;
+        txn.open_table(WALLETS).map_err(db_error)?;
+        txn.commit().map_err(db_error)?;
+        Ok(RedbRegistry { db })
+    }
+
+    /// Adds a key for `entry.wallet`, unless that wallet already has a key usable at `now`.
+    ///
+    /// # Errors
+    /// [`RegistryError::WalletHasKey`] with the existing id, [`RegistryError::DuplicateKeyId`],
+    /// or [`RegistryError::Database`].
+    pub fn register(&self, entry: &Entry, now: UnixTime) -> Result<(), RegistryError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut keys = txn.open_table(KEYS).map_err(db_error)?;
+            let mut wallets = txn.open_table(WALLETS).map_err(db_error)?;
+            let existing = wallets
+                .get(entry.wallet.as_bytes().as_slice())
+                .map_err(db_error)?
+                .map(|kid| kid.value().to_owned());
+            if let Some(kid) = existing {
+                let current =
+                    keys.get(kid.as_str()).map_err(db_error)?.and_then(|v| Entry::decode(&kid, v.value()));
+                if let Some(current) = current.filter(|c| c.is_usable(now)) {
+                    return Err(RegistryError::WalletHasKey(current.kid));
+                }
+            }
+            if keys.get(entry.kid.as_str()).map_err(db_error)?.is_some() {
+                return Err(RegistryError::DuplicateKeyId);
+            }
+            keys.insert(entry.kid.as_str(), entry.encode().as_slice()).map_err(db_error)?;
+            wallets.insert(entry.wallet.as_bytes().as_slice(), entry.kid.as_str()).map_err(db_error)?;
+        }
+        txn.commit().map_err(db_error)
+    }
+
+    /// The entry of `kid`.
+    ///
+    /// # Errors
+    /// [`RegistryError::Database`].
+    pub fn get(&self, kid: &KeyId) -> Result<Option<Entry>, RegistryError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let keys = txn.open_table(KEYS).map_err(db_error)?;
+        let value = keys.get(kid.as_str()).map_err(db_error)?;
+        Ok(value.and_then(|v| Entry::decode(kid.as_str(), v.value())))
+    }
+
+    /// Changes a key's status and/or expiry in one transaction.
+    fn update(&self, kid: &KeyId, change: impl FnOnce(&mut KeyRecord)) -> Result<Entry, RegistryError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        let entry = {
+            let mut keys = txn.open_table(KEYS).map_err(db_error)?;
+            let current = keys
+                .get(kid.as_str())
+                .map_err(db_error)?
+                .and_then(|v| Entry::decode(kid.as_str(), v.value()));
+            let mut entry = current.ok_or(RegistryError::NotFound)?;
+            change(&mut entry.record);
+            keys.insert(kid.as_str(), entry.encode().as_slice()).map_err(db_error)?;
+            entry
+        };
+        txn.commit().map_err(db_error)?;
+        Ok(entry)
+    }
+
+    /// Revokes a key: its tokens are refused with `API key is inactive`, and its wallet may
+    /// register a new one.
+    ///
+    /// # Errors
+    /// [`RegistryError::NotFound`] or [`RegistryError::Database`].
+    pub fn revoke(&self, kid: &KeyId) -> Result<Entry, RegistryError> {
+        self.update(kid, |r| r.status = KeyStatus::Inactive)
+    }
+
+    /// Sets or clears a key's expiry.
+    ///
+    /// # Errors
+    /// [`RegistryError::NotFound`] or [`RegistryError::Database`].
+    pub fn set_expiry(&self, kid: &KeyId, expires_at: Option<UnixTime>) -> Result<Entry, RegistryError> {
+        self.update(kid, |r| r.expires_at = expires_at)
+    }
+
+    /// Every registered key, in key-id order.
+    ///
+    /// # Errors
+    /// [`RegistryError::Database`].
+    pub fn list(&self) -> Result<Vec<Entry>, RegistryError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let keys = txn.open_table(KEYS).map_err(db_error)?;
+        let mut out = Vec::new();
+        for item in keys.iter().map_err(db_error)? {
+            let (kid, value) = item.map_err(db_error)?;
+            if let Some(entry) = Entry::decode(kid.value(), value.value()) {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl KeyStore for RedbRegistry {
+    fn lookup(&self, kid: &KeyId) -> Result<Option<KeyRecord>, KeyStoreError> {
+        self.get(kid).map(|e| e.map(|e| e.record)).map_err(|_| KeyStoreError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use signet_core::ed25519_dalek::SigningKey;
+
+    fn entry(kid: &str, wallet: u8, name: Option<&str>) -> Entry {
+        Entry {
+            kid: KeyId::new(kid).unwrap(),
+            record: KeyRecord::active(SigningKey::from_bytes(&[wallet; 32]).verifying_key()),
+            wallet: Address::from_bytes([wallet; 20]),
+            created_at: UnixTime(1_000),
+            name: name.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn encoding_round_trips() {
+        for e in [entry("a", 1, None), entry("b", 2, Some("my-bot ✓"))] {
+            let mut e2 = e.clone();
+            e2.record.expires_at = Some(UnixTime(-5));
+            e2.record.status = KeyStatus::Inactive;
+            for e in [e, e2] {
+                assert_eq!(Entry::decode(e.kid.as_str(), &e.encode()), Some(e));
+            }
+        }
+        assert_eq!(Entry::decode("a", &[0; 10]), None);
+    }
+
+    #[test]
+    fn one_usable_key_per_wallet_and_persistence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        let now = UnixTime(2_000);
+        {
+            let reg = RedbRegistry::open(&path).unwrap();
+            reg.register(&entry("k1", 7, Some("bot")), now).unwrap();
+            match reg.register(&entry("k2", 7, None), now) {
+                Err(RegistryError::WalletHasKey(kid)) => assert_eq!(kid.as_str(), "k1"),
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(reg.register(&entry("k1", 8, None), now), Err(RegistryError::DuplicateKeyId)));
+        }
+        // Reopened: still there; revoking frees the wallet.
+        let reg = RedbRegistry::open(&path).unwrap();
+        let kid = KeyId::new("k1").unwrap();
+        assert_eq!(reg.get(&kid).unwrap().unwrap().name.as_deref(), Some("bot"));
+        reg.revoke(&kid).unwrap();
+        assert_eq!(reg.lookup(&kid).unwrap().unwrap().status, KeyStatus::Inactive);
+        reg.register(&entry("k2", 7, None), now).unwrap();
+        // An expired key frees its wallet too.
+        reg.set_expiry(&KeyId::new("k2").unwrap(), Some(now)).unwrap();
+        reg.register(&entry("k3", 7, None), now).unwrap();
+        assert_eq!(
+            reg.list().unwrap().iter().map(|e| e.kid.as_str()).collect::<Vec<_>>(),
+            ["k1", "k2", "k3"]
+        );
+        assert!(matches!(reg.revoke(&KeyId::new("nope").unwrap()), Err(RegistryError::NotFound)));
+    }
+}

@@ -1,0 +1,156 @@
+//! The verifier service: what a Turbine-compatible server needs, usable from any framework.
+
+use core::fmt;
+
+use signet_core::eth::EthError;
+use signet_core::{
+    AuthError, Claims, Clock, IssuedApiKey, KeyId, KeyStore, UnixTime, Verifier, VerifyConfig,
+};
+
+use crate::registry::{Entry, RedbRegistry, RegistryError};
+use crate::{ShardedReplayCache, SystemClock, os_rng};
+
+/// Verifies bearer tokens against a key store with a shared replay cache, and (over the
+/// persistent registry) registers wallets' API keys. `Send + Sync`: share one per process.
+pub struct VerifierService<K = RedbRegistry> {
+    keys: K,
+    replay: ShardedReplayCache,
+    config: VerifyConfig,
+}
+
+impl<K: fmt::Debug> fmt::Debug for VerifierService<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierService")
+            .field("keys", &self.keys)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: KeyStore> VerifierService<K> {
+    /// A service over `keys` with the default settings (300 s window, 60 s skew).
+    pub fn new(keys: K) -> Self {
+        Self::with_config(keys, VerifyConfig::default())
+    }
+
+    /// A service with explicit verification settings.
+    pub fn with_config(keys: K, config: VerifyConfig) -> Self {
+        VerifierService { keys, replay: ShardedReplayCache::default(), config }
+    }
+
+    /// The key store.
+    pub fn keys(&self) -> &K {
+        &self.keys
+    }
+
+    /// Verifies an `Authorization` header value (`None` if absent) now.
+    ///
+    /// # Errors
+    /// The documented refusal as an [`AuthError`].
+    pub fn verify(&self, authorization: Option<&[u8]>) -> Result<Claims, AuthError> {
+        self.verify_at(authorization, SystemClock.now())
+    }
+
+    /// [`VerifierService::verify`] at a given time.
+    ///
+    /// # Errors
+    /// The documented refusal as an [`AuthError`].
+    pub fn verify_at(&self, authorization: Option<&[u8]>, now: UnixTime) -> Result<Claims, AuthError> {
+        Verifier::with_config(&self.keys, &self.replay, self.config).verify(authorization, now)
+    }
+}
+
+/// Why a registration was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RegistrationError {
+    /// The address or signature is malformed, or the signature is not the wallet's.
+    Signature(EthError),
+    /// The wallet already has an active key: answer 409 with its id.
+    WalletHasKey(KeyId),
+    /// The registry failed.
+    Registry(RegistryError),
+}
+
+impl RegistrationError {
+    /// The HTTP status: 400 malformed, 401 wrong signer, 409 existing key, 500 storage.
+    #[must_use]
+    pub fn http_status(&self) -> u16 {
+        match self {
+            RegistrationError::Signature(EthError::SignatureMismatch) => 401,
+            RegistrationError::Signature(_) => 400,
+            RegistrationError::WalletHasKey(_) => 409,
+            RegistrationError::Registry(_) => 500,
+        }
+    }
+}
+
+impl fmt::Display for RegistrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistrationError::Signature(e) => e.fmt(f),
+            RegistrationError::WalletHasKey(_) => f.write_str("wallet already has an active API key"),
+            RegistrationError::Registry(_) => f.write_str("internal error"),
+        }
+    }
+}
+
+impl core::error::Error for RegistrationError {}
+
+impl VerifierService<RedbRegistry> {
+    /// Registers an API key for a wallet that signed the registration message: checks the
+    /// signature, issues a key id and Ed25519 key pair, and stores only the public key. The
+    /// returned secret goes to the client once.
+    ///
+    /// # Errors
+    /// [`RegistrationError`]; a wallet with an active key gets
+    /// [`RegistrationError::WalletHasKey`] carrying the existing id.
+    pub fn register(
+        &self,
+        address: &str,
+        signature: &str,
+        name: Option<&str>,
+    ) -> Result<IssuedApiKey, RegistrationError> {
+        self.register_at(address, signature, name, SystemClock.now())
+    }
+
+    /// [`VerifierService::register`] at a given time.
+    ///
+    /// # Errors
+    /// As [`VerifierService::register`].
+    pub fn register_at(
+        &self,
+        address: &str,
+        signature: &str,
+        name: Option<&str>,
+        now: UnixTime,
+    ) -> Result<IssuedApiKey, RegistrationError> {
+        let wallet =
+            signet_core::verify_registration(address, signature).map_err(RegistrationError::Signature)?;
+        let issued = IssuedApiKey::generate(&mut os_rng());
+        let entry = Entry {
+            kid: issued.kid.clone(),
+            record: issued.record(),
+            wallet,
+            created_at: now,
+            name: name.map(str::to_owned),
+        };
+        match self.keys.register(&entry, now) {
+            Ok(()) => Ok(issued),
+            Err(RegistryError::WalletHasKey(kid)) => Err(RegistrationError::WalletHasKey(kid)),
+            Err(e) => Err(RegistrationError::Registry(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<VerifierService<RedbRegistry>>();
+        assert_send_sync::<VerifierService<signet_core::KeyRing<4>>>();
+    }
+}
