@@ -28,12 +28,17 @@
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 
+pub mod bitzoom;
+mod client;
 mod credentials;
 mod platform;
 mod registry;
 mod replay;
+#[cfg(feature = "axum")]
+pub mod server;
 mod service;
 
+pub use client::{BitzoomClient, ClientError, TurbineClient, token_expires_in};
 pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARIABLES};
 pub use platform::{OsRng, SystemClock, os_rng};
 pub use registry::{Entry, RedbRegistry, RegistryError};

@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::sync::Arc;
 use core::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use signet_core::eth::WalletKey;
 use signet_core::{AuthError, Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, Nonce, UnixTime, mint};
