@@ -451,12 +451,26 @@ impl BitzoomClient {
         self.get("/api/v1/balance")
     }
 
-    /// An HMAC-signed `GET` of `path` with `query` (raw, without `?`): a fresh nonce, the
-    /// current time, the default receive window.
+    /// An HMAC-signed `GET` of `path` with `query` (raw, without `?`).
+    ///
+    /// # Errors
+    /// As [`BitzoomClient::signed_request`].
+    pub fn signed_get(&self, path: &str, query: &str) -> Result<Value, ClientError> {
+        self.signed_request("GET", path, query, b"")
+    }
+
+    /// An HMAC-signed request: a fresh nonce, the current time, the default receive window,
+    /// and the exact `body` bytes signed and sent (as JSON for `POST`).
     ///
     /// # Errors
     /// [`ClientError`]; a client without an API key gets [`ClientError::InvalidResponse`].
-    pub fn signed_get(&self, path: &str, query: &str) -> Result<Value, ClientError> {
+    pub fn signed_request(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Result<Value, ClientError> {
         let (api_key, key) =
             self.hmac.as_ref().ok_or_else(|| ClientError::InvalidResponse("no API key configured".into()))?;
         let timestamp = SystemClock.now_ms().to_string();
@@ -465,10 +479,10 @@ impl BitzoomClient {
             timestamp: &timestamp,
             nonce: &nonce,
             recv_window: "",
-            method: "GET",
+            method,
             path,
             query,
-            body: b"",
+            body,
         };
         let signature = request.sign(key).map_err(|e| ClientError::InvalidResponse(e.to_string()))?.to_hex();
         let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
@@ -478,7 +492,9 @@ impl BitzoomClient {
             ("X-BZ-NONCE", nonce.as_str()),
             ("X-BZ-SIGNATURE", signature.as_str()),
         ];
-        Self::expect_ok(&self.http.send("GET", &target, &headers, None)?)
+        let method = method.to_ascii_uppercase();
+        let body = (method != "GET" && method != "DELETE").then_some(body);
+        Self::expect_ok(&self.http.send(&method, &target, &headers, body)?)
     }
 }
 

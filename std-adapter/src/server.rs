@@ -129,14 +129,17 @@ async fn test_token(
     }
 }
 
-async fn balance(
-    State(service): State<Arc<BitzoomService>>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+/// The caller of a Bitzoom private endpoint: HMAC-signed headers if present, else the bearer
+/// token.
+fn bitzoom_caller(
+    service: &BitzoomService,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, BitzoomError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let user = if headers.contains_key("x-bz-signature") {
+    if headers.contains_key("x-bz-signature") {
         service.verify_signed(
             &crate::bitzoom::SignedHeaders {
                 api_key: header("x-bz-apikey").unwrap_or_default(),
@@ -145,27 +148,55 @@ async fn balance(
                 recv_window: header("x-bz-recvwindow").unwrap_or_default(),
                 signature: header("x-bz-signature").unwrap_or_default(),
             },
-            "GET",
+            method.as_str(),
             uri.path(),
             uri.query().unwrap_or_default(),
-            &body,
+            body,
         )
     } else {
         service.verify_bearer(headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes()))
-    };
-    match user {
+    }
+}
+
+async fn balance(
+    State(service): State<Arc<BitzoomService>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
         Ok(uid) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": uid, "asset": "USDT", "balance": "10000.00" } }))
             .into_response(),
         Err(e) => bitzoom_error(&service, &e),
     }
 }
 
+async fn order(
+    State(service): State<Arc<BitzoomService>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
+        Ok(caller) => {
+            let order: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller, "order": order } }))
+                .into_response()
+        }
+        Err(e) => bitzoom_error(&service, &e),
+    }
+}
+
 /// The Bitzoom endpoints: `GET /api/servermanage/testtoken?userid=` (an HS256 JWT with `uid`,
 /// `uname`, `iat`, `exp`) and `GET /api/v1/balance`, which takes that bearer token or
-/// HMAC-signed `X-BZ-*` headers and answers `{"code": -1002|-1022, "msg": …}` on failure.
+/// HMAC-signed `X-BZ-*` headers and answers `{"code": -1002|-1022, "msg": …}` on failure, and
+/// `POST /api/v1/order`, which takes either too and echoes the order.
 pub fn bitzoom_routes(service: Arc<BitzoomService>) -> Router {
     Router::new()
         .route("/api/servermanage/testtoken", get(test_token))
         .route("/api/v1/balance", get(balance))
+        .route("/api/v1/order", post(order))
         .with_state(service)
 }

@@ -154,6 +154,9 @@ fn bitzoom_client_refreshes_tokens_and_signs_requests() {
     let signer =
         BitzoomClient::new(&base).with_api_key("bz-key", &Secret::new("demo_secret_7f3b9c2d".into()));
     assert_eq!(signer.signed_get("/api/v1/balance", "asset=USDT&b=2&a=1").unwrap()["data"]["uid"], "bz-key");
+    let order = br#"{"symbol":"BTCUSDT","side":"BUY","quantity":"0.001"}"#;
+    let placed = signer.signed_request("POST", "/api/v1/order", "", order).unwrap();
+    assert_eq!(placed["data"]["order"]["quantity"], "0.001");
     let wrong = BitzoomClient::new(&base).with_api_key("bz-key", &Secret::new("nope".into()));
     assert!(matches!(wrong.signed_get("/api/v1/balance", ""), Err(ClientError::Bitzoom { code: -1022, .. })));
 
