@@ -50,6 +50,7 @@ mod hmac_key;
 pub mod jwt;
 mod key_id;
 mod keys;
+pub mod link;
 mod nonce;
 mod registration;
 mod replay;

@@ -23,13 +23,14 @@ use signet_core::{
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target.
-pub const TARGETS: [Target; 6] = [
+pub const TARGETS: [Target; 7] = [
     ("authorization_header", authorization_header),
     ("jwt", jwt),
     ("wallet", wallet),
     ("replay_ops", replay_ops),
     ("mint_round_trip", mint_round_trip),
     ("request_signing", request_signing),
+    ("link_frame", link_frame),
 ];
 
 /// The time the fixed tokens of the corpus are checked at (the shared vectors' `now`).
@@ -196,5 +197,33 @@ pub fn request_signing(data: &[u8]) {
     // Millisecond timestamps of up to 19 digits are accepted; longer ones do not fit the check.
     if window_ok && !nonce.is_empty() && timestamp.len() <= 19 && first.is_err() {
         panic!("a correctly signed request was refused: {first:?} for {request:?}");
+    }
+}
+
+/// A device-link frame decoded as a request and as a response; whatever decodes must encode
+/// back to a frame that decodes to the same message.
+pub fn link_frame(data: &[u8]) {
+    use signet_core::link::{self, Request, Response};
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(
+        data: &[u8],
+    ) {
+        let mut frame = data.to_vec();
+        let Ok(message) = link::decode::<T>(&mut frame) else { return };
+        let mut buf = [0u8; link::MAX_FRAME_LEN];
+        let Ok(encoded) = link::encode(&message, &mut buf) else {
+            panic!("a decoded message does not encode")
+        };
+        let mut again = encoded.to_vec();
+        if link::decode::<T>(&mut again).as_ref() != Ok(&message) {
+            panic!("round trip changed {message:?}");
+        }
+    }
+    round_trip::<Request>(data);
+    round_trip::<Response>(data);
+    let mut reader = link::FrameReader::new();
+    for &byte in data {
+        if let Some(Ok(frame)) = reader.push(byte) {
+            let _ = link::decode::<Request>(frame);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! no_std canary: exercises every part of signet-core (Turbine token mint and verify, wallet
-//! registration, Bitzoom JWT and HMAC request signing); exits 0 only if all of it works.
+//! registration, Bitzoom JWT and HMAC request signing, the device link); exits 0 only if all of
+//! it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
@@ -10,6 +11,7 @@ use core::panic::PanicInfo;
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::WalletKey;
 use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
+use signet_core::link;
 use signet_core::request_signing::{SignedRequest, verify_request};
 use signet_core::{
     Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
@@ -70,7 +72,13 @@ fn run() -> Option<()> {
     let signature = request.sign(&secret).ok()?.to_hex();
     let mut cache = NonceCache::<1>::new();
     let api_key = KeyId::new("canary").ok()?;
-    verify_request(&secret, &api_key, &request, &signature, 1_712_345_678_901, &mut cache).ok()
+    verify_request(&secret, &api_key, &request, &signature, 1_712_345_678_901, &mut cache).ok()?;
+
+    // A device-link frame: encode, then decode in place.
+    let mut frame = [0u8; link::MAX_FRAME_LEN];
+    let len = link::encode(&link::Request::SetTime { unix_secs: now.0 }, &mut frame).ok()?.len();
+    let decoded: link::Request = link::decode(frame.get_mut(..len)?).ok()?;
+    (decoded == link::Request::SetTime { unix_secs: now.0 }).then_some(())
 }
 
 #[derive(PartialEq, serde::Serialize, serde::Deserialize)]

@@ -1,0 +1,247 @@
+//! The device link: framed requests and responses between a host and a signing device.
+//!
+//! Messages are postcard-encoded and COBS-framed, so a `0x00` byte ends every frame and a
+//! reader can resynchronise after garbage. Frames are at most [`MAX_FRAME_LEN`] bytes; every
+//! decoding failure is a typed [`LinkError`].
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::MAX_TOKEN_LEN;
+
+/// Longest frame on the link, delimiter included. The largest message (a token response)
+/// takes under 300 bytes; COBS adds one byte per 254.
+pub const MAX_FRAME_LEN: usize = 384;
+
+/// The byte that ends every frame.
+pub const FRAME_DELIMITER: u8 = 0;
+
+/// What the host asks of the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// The device's key id, Ed25519 public key and wallet address.
+    DeviceInfo,
+    /// A fresh Turbine token, minted with the device's clock and randomness.
+    MintToken,
+    /// A `personal_sign` of the registration message for `address` (the device's own, as text);
+    /// the device asks its user to confirm first.
+    SignRegistration {
+        /// The address text the message will contain.
+        address: heapless::String<42>,
+    },
+    /// Sets the device clock.
+    SetTime {
+        /// Unix seconds.
+        unix_secs: i64,
+    },
+}
+
+/// Why the device refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// The user did not confirm in time.
+    NotConfirmed,
+    /// The clock could not be read or set.
+    Clock,
+    /// The address is not this device's wallet.
+    WrongAddress,
+    /// Signing failed.
+    Signing,
+    /// The request frame could not be decoded.
+    BadRequest,
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeviceError::NotConfirmed => "not confirmed on the device",
+            DeviceError::Clock => "device clock unavailable",
+            DeviceError::WrongAddress => "address is not this device's wallet",
+            DeviceError::Signing => "signing failed",
+            DeviceError::BadRequest => "bad request",
+        })
+    }
+}
+
+impl core::error::Error for DeviceError {}
+
+/// What the device answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// Answer to [`Request::DeviceInfo`].
+    DeviceInfo {
+        /// The API key id.
+        kid: heapless::String<{ crate::MAX_KEY_ID_LEN }>,
+        /// The Ed25519 public key.
+        public_key: [u8; 32],
+        /// The wallet address.
+        wallet: [u8; 20],
+    },
+    /// Answer to [`Request::MintToken`].
+    Token {
+        /// The token (without `Bearer `).
+        token: heapless::String<MAX_TOKEN_LEN>,
+    },
+    /// Answer to [`Request::SignRegistration`]: `r || s || v`.
+    Registration {
+        /// The 65-byte signature.
+        signature: heapless::Vec<u8, 65>,
+    },
+    /// Answer to [`Request::SetTime`].
+    TimeSet,
+    /// The request was refused.
+    Error(DeviceError),
+}
+
+/// Why a frame could not be written or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// The message does not fit the buffer or [`MAX_FRAME_LEN`].
+    FrameTooLong,
+    /// The frame is not valid COBS or not a message of the expected type.
+    Malformed,
+    /// The frame decodes to a message with bytes left over.
+    TrailingBytes,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LinkError::FrameTooLong => "frame too long",
+            LinkError::Malformed => "malformed frame",
+            LinkError::TrailingBytes => "frame has trailing bytes",
+        })
+    }
+}
+
+impl core::error::Error for LinkError {}
+
+/// Encodes a message as one frame (ending in [`FRAME_DELIMITER`]) into `out`.
+///
+/// # Errors
+/// [`LinkError::FrameTooLong`] if it does not fit `out` or [`MAX_FRAME_LEN`].
+pub fn encode<'b, T: Serialize>(message: &T, out: &'b mut [u8]) -> Result<&'b [u8], LinkError> {
+    let limit = out.len().min(MAX_FRAME_LEN);
+    let out = out.get_mut(..limit).ok_or(LinkError::FrameTooLong)?;
+    postcard::to_slice_cobs(message, out).map(|frame| &*frame).map_err(|_| LinkError::FrameTooLong)
+}
+
+/// Decodes one frame (with or without its trailing delimiter), in place.
+///
+/// # Errors
+/// [`LinkError`] for an over-long, malformed or over-full frame.
+pub fn decode<'de, T: Deserialize<'de>>(frame: &'de mut [u8]) -> Result<T, LinkError> {
+    if frame.len() > MAX_FRAME_LEN {
+        return Err(LinkError::FrameTooLong);
+    }
+    let (message, rest) = postcard::take_from_bytes_cobs::<T>(frame).map_err(|_| LinkError::Malformed)?;
+    if rest.is_empty() { Ok(message) } else { Err(LinkError::TrailingBytes) }
+}
+
+/// Collects bytes from a stream into frames.
+#[derive(Clone, Debug)]
+pub struct FrameReader {
+    buf: [u8; MAX_FRAME_LEN],
+    len: usize,
+    overflowed: bool,
+}
+
+impl Default for FrameReader {
+    fn default() -> Self {
+        FrameReader { buf: [0; MAX_FRAME_LEN], len: 0, overflowed: false }
+    }
+}
+
+impl FrameReader {
+    /// An empty reader.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one byte. At a delimiter, returns the frame collected so far (delimiter included),
+    /// or [`LinkError::FrameTooLong`] if it overflowed; the reader then starts afresh.
+    pub fn push(&mut self, byte: u8) -> Option<Result<&mut [u8], LinkError>> {
+        if byte == FRAME_DELIMITER {
+            let (len, overflowed) = (self.len, self.overflowed);
+            self.len = 0;
+            self.overflowed = false;
+            if overflowed {
+                return Some(Err(LinkError::FrameTooLong));
+            }
+            let slot = self.buf.get_mut(len)?;
+            *slot = FRAME_DELIMITER;
+            return self.buf.get_mut(..=len).map(Ok);
+        }
+        // Keep room for the delimiter.
+        match self.buf.get_mut(self.len).filter(|_| self.len + 1 < MAX_FRAME_LEN) {
+            Some(slot) => {
+                *slot = byte;
+                self.len += 1;
+            }
+            None => self.overflowed = true,
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_round_trips_through_a_frame() {
+        let requests = [
+            Request::DeviceInfo,
+            Request::MintToken,
+            Request::SignRegistration {
+                address: "0x076f4c6bBD34AF0015adc9D5168e69a1428b66De".try_into().unwrap(),
+            },
+            Request::SetTime { unix_secs: -1 },
+        ];
+        for request in &requests {
+            let mut buf = [0u8; MAX_FRAME_LEN];
+            let frame = encode(request, &mut buf).unwrap();
+            assert_eq!(frame.last(), Some(&FRAME_DELIMITER));
+            assert_eq!(frame.iter().filter(|&&b| b == 0).count(), 1);
+            let mut copy = frame.to_vec();
+            assert_eq!(decode::<Request>(&mut copy).unwrap(), *request);
+        }
+        let longest = Response::Token { token: core::iter::repeat_n('A', MAX_TOKEN_LEN).collect() };
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        let mut frame = encode(&longest, &mut buf).unwrap().to_vec();
+        assert_eq!(decode::<Response>(&mut frame).unwrap(), longest);
+        let mut small = [0u8; 8];
+        assert_eq!(encode(&longest, &mut small), Err(LinkError::FrameTooLong));
+    }
+
+    #[test]
+    fn reader_splits_frames_and_recovers_from_overflow() {
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        let frame = encode(&Request::SetTime { unix_secs: 1_735_779_017 }, &mut buf).unwrap().to_vec();
+        let mut reader = FrameReader::new();
+        let mut stream = std::vec![7u8; MAX_FRAME_LEN + 10];
+        stream.push(0);
+        stream.extend_from_slice(&frame);
+        let mut got = std::vec::Vec::new();
+        for byte in stream {
+            if let Some(result) = reader.push(byte) {
+                got.push(result.map(decode::<Request>));
+            }
+        }
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], Err(LinkError::FrameTooLong));
+        assert_eq!(got[1], Ok(Ok(Request::SetTime { unix_secs: 1_735_779_017 })));
+    }
+
+    #[test]
+    fn garbage_is_a_typed_error() {
+        for bytes in [&[0u8][..], &[1, 0], &[5, 1, 2, 0], &[2, 9, 0], &[0xff; 10]] {
+            let mut copy = bytes.to_vec();
+            assert!(decode::<Request>(&mut copy).is_err(), "{bytes:?}");
+        }
+    }
+}
