@@ -7,8 +7,10 @@
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::MAX_TOKEN_LEN;
+use crate::{MAX_KEY_ID_LEN, MAX_TOKEN_LEN};
 
 /// Longest frame on the link, delimiter included. The largest message (a token response)
 /// takes under 300 bytes; COBS adds one byte per 254.
@@ -35,7 +37,34 @@ pub enum Request {
         /// Unix seconds.
         unix_secs: i64,
     },
+    /// Installs the API key a registration returned (replacing any other); the device asks its
+    /// user to confirm first.
+    InstallApiKey {
+        /// The `api_key_id`.
+        kid: heapless::String<MAX_KEY_ID_LEN>,
+        /// The Ed25519 seed (`api_private_key`).
+        secret: KeySecret,
+    },
 }
+
+/// 32 secret key bytes in transit to the device: zeroized on drop, redacted in `Debug`,
+/// compared in constant time.
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct KeySecret(pub [u8; 32]);
+
+impl fmt::Debug for KeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeySecret(<redacted>)")
+    }
+}
+
+impl PartialEq for KeySecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for KeySecret {}
 
 /// Why the device refused a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,8 +78,10 @@ pub enum DeviceError {
     WrongAddress,
     /// Signing failed.
     Signing,
-    /// The request frame could not be decoded.
+    /// The request frame could not be decoded, or its content is invalid.
     BadRequest,
+    /// No API key is installed yet.
+    NoApiKey,
 }
 
 impl fmt::Display for DeviceError {
@@ -61,6 +92,7 @@ impl fmt::Display for DeviceError {
             DeviceError::WrongAddress => "address is not this device's wallet",
             DeviceError::Signing => "signing failed",
             DeviceError::BadRequest => "bad request",
+            DeviceError::NoApiKey => "no API key installed on the device",
         })
     }
 }
@@ -72,17 +104,16 @@ impl core::error::Error for DeviceError {}
 pub enum Response {
     /// Answer to [`Request::DeviceInfo`].
     DeviceInfo {
-        /// The API key id.
-        kid: heapless::String<{ crate::MAX_KEY_ID_LEN }>,
-        /// The Ed25519 public key.
-        public_key: [u8; 32],
+        /// The API key id and Ed25519 public key, once a key is installed.
+        api_key: Option<(heapless::String<MAX_KEY_ID_LEN>, [u8; 32])>,
         /// The wallet address.
         wallet: [u8; 20],
     },
     /// Answer to [`Request::MintToken`].
     Token {
-        /// The token (without `Bearer `).
-        token: heapless::String<MAX_TOKEN_LEN>,
+        /// The token's ASCII bytes (without `Bearer `). Bytes rather than a `String` so the
+        /// device can mint straight into the answer: no second token-sized buffer on its stack.
+        token: heapless::Vec<u8, MAX_TOKEN_LEN>,
     },
     /// Answer to [`Request::SignRegistration`]: `r || s || v`.
     Registration {
@@ -91,6 +122,8 @@ pub enum Response {
     },
     /// Answer to [`Request::SetTime`].
     TimeSet,
+    /// Answer to [`Request::InstallApiKey`].
+    ApiKeyInstalled,
     /// The request was refused.
     Error(DeviceError),
 }
@@ -201,6 +234,10 @@ mod tests {
                 address: "0x076f4c6bBD34AF0015adc9D5168e69a1428b66De".try_into().unwrap(),
             },
             Request::SetTime { unix_secs: -1 },
+            Request::InstallApiKey {
+                kid: "e792e6d8c4bd2122".try_into().unwrap(),
+                secret: KeySecret([9; 32]),
+            },
         ];
         for request in &requests {
             let mut buf = [0u8; MAX_FRAME_LEN];
@@ -210,7 +247,7 @@ mod tests {
             let mut copy = frame.to_vec();
             assert_eq!(decode::<Request>(&mut copy).unwrap(), *request);
         }
-        let longest = Response::Token { token: core::iter::repeat_n('A', MAX_TOKEN_LEN).collect() };
+        let longest = Response::Token { token: core::iter::repeat_n(b'A', MAX_TOKEN_LEN).collect() };
         let mut buf = [0u8; MAX_FRAME_LEN];
         let mut frame = encode(&longest, &mut buf).unwrap().to_vec();
         assert_eq!(decode::<Response>(&mut frame).unwrap(), longest);
@@ -235,6 +272,13 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0], Err(LinkError::FrameTooLong));
         assert_eq!(got[1], Ok(Ok(Request::SetTime { unix_secs: 1_735_779_017 })));
+    }
+
+    #[test]
+    fn key_secrets_are_redacted() {
+        let request = Request::InstallApiKey { kid: "k".try_into().unwrap(), secret: KeySecret([0xab; 32]) };
+        let text = std::format!("{request:?}");
+        assert!(text.contains("redacted") && !text.contains("171"), "{text}");
     }
 
     #[test]

@@ -33,6 +33,9 @@ impl PreparedSigningKey {
     }
 }
 
+// Both fields' secret parts (the expanded scalar and hash prefix) zeroize themselves on drop.
+impl zeroize::ZeroizeOnDrop for PreparedSigningKey {}
+
 impl From<&SigningKey> for PreparedSigningKey {
     fn from(key: &SigningKey) -> Self {
         PreparedSigningKey::new(key)

@@ -71,6 +71,9 @@ impl WalletKey {
     }
 }
 
+// k256's signing key zeroizes its scalar on drop.
+impl zeroize::ZeroizeOnDrop for WalletKey {}
+
 impl fmt::Debug for WalletKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WalletKey").field("address", &self.address()).finish_non_exhaustive()

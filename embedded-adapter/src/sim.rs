@@ -1,0 +1,156 @@
+//! Simulated hardware for demos, emulators and tests (feature `sim`): a DS3231 on an I2C bus,
+//! a button the user presses after a while, an indicator and a delay that returns at once.
+//! With these the real adapter code runs where there is no such hardware (QEMU's boards,
+//! the no_std canary).
+
+use core::convert::Infallible;
+
+use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::{ErrorType as PinErrorType, InputPin, OutputPin};
+use embedded_hal::i2c::{self, ErrorKind, I2c, NoAcknowledgeSource, Operation};
+
+/// A DS3231's register file behind I2C address `0x68`: writes set the register pointer and
+/// then registers, reads return registers from the pointer on. Time does not advance.
+#[derive(Clone, Debug, Default)]
+pub struct SimulatedRtc {
+    registers: [u8; 0x13],
+    pointer: usize,
+}
+
+impl SimulatedRtc {
+    /// The chip's bus address.
+    pub const ADDRESS: u8 = 0x68;
+
+    fn register(&mut self) -> Option<&mut u8> {
+        let slot = self.registers.get_mut(self.pointer);
+        self.pointer = (self.pointer + 1) % 0x13;
+        slot
+    }
+}
+
+impl i2c::ErrorType for SimulatedRtc {
+    type Error = ErrorKind;
+}
+
+impl I2c for SimulatedRtc {
+    fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), ErrorKind> {
+        if address != Self::ADDRESS {
+            return Err(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address));
+        }
+        for operation in operations {
+            match operation {
+                Operation::Write(bytes) => {
+                    let Some((&pointer, data)) = bytes.split_first() else { continue };
+                    self.pointer = usize::from(pointer) % 0x13;
+                    for &byte in data {
+                        if let Some(slot) = self.register() {
+                            *slot = byte;
+                        }
+                    }
+                }
+                Operation::Read(buffer) => {
+                    for out in buffer.iter_mut() {
+                        *out = self.register().map_or(0, |slot| *slot);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An active-low button that reads released for a number of samples, then pressed.
+#[derive(Clone, Debug)]
+pub struct SimulatedButton {
+    released_samples: u32,
+}
+
+impl SimulatedButton {
+    /// A button the user presses after `released_samples` samples (`u32::MAX`: never).
+    #[must_use]
+    pub const fn pressed_after(released_samples: u32) -> Self {
+        SimulatedButton { released_samples }
+    }
+}
+
+impl PinErrorType for SimulatedButton {
+    type Error = Infallible;
+}
+
+impl InputPin for SimulatedButton {
+    fn is_high(&mut self) -> Result<bool, Infallible> {
+        // Active low: high while released.
+        let released = self.released_samples > 0;
+        self.released_samples = self.released_samples.saturating_sub(1);
+        Ok(released)
+    }
+
+    fn is_low(&mut self) -> Result<bool, Infallible> {
+        self.is_high().map(|high| !high)
+    }
+}
+
+/// An indicator light that remembers whether it is on and how often it was lit.
+#[derive(Clone, Debug, Default)]
+pub struct SimulatedLed {
+    /// Whether it is lit.
+    pub on: bool,
+    /// How many times it was switched on.
+    pub lit: u32,
+}
+
+impl PinErrorType for SimulatedLed {
+    type Error = Infallible;
+}
+
+impl OutputPin for SimulatedLed {
+    fn set_low(&mut self) -> Result<(), Infallible> {
+        self.on = false;
+        Ok(())
+    }
+
+    fn set_high(&mut self) -> Result<(), Infallible> {
+        self.on = true;
+        self.lit = self.lit.saturating_add(1);
+        Ok(())
+    }
+}
+
+/// A delay that returns at once (simulated time needs no waiting).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoDelay;
+
+impl DelayNs for NoDelay {
+    fn delay_ns(&mut self, _ns: u32) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use signet_core::UnixTime;
+
+    use super::*;
+    use crate::{Button, ButtonConfig, RtcClock, TimeSource, UserPresence};
+
+    #[test]
+    fn the_simulated_rtc_keeps_what_the_driver_sets() {
+        let mut clock = RtcClock::new(SimulatedRtc::default());
+        assert!(clock.now().is_err(), "registers start invalid (month 0)");
+        clock.set(UnixTime(1_795_474_800)).unwrap();
+        assert_eq!(clock.now(), Ok(UnixTime(1_795_474_800)));
+        let mut bus = clock.release();
+        assert_eq!(bus.write(0x57, &[0]), Err(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address)));
+    }
+
+    #[test]
+    fn the_simulated_button_is_pressed_after_its_delay() {
+        let config = ButtonConfig { timeout_ms: 1_000, ..ButtonConfig::default() };
+        let mut button =
+            Button::new(SimulatedButton::pressed_after(5), SimulatedLed::default(), NoDelay, config);
+        assert_eq!(button.confirm(), Ok(true));
+        let (_, led, _) = button.release();
+        assert!(!led.on && led.lit == 1);
+        let mut never =
+            Button::new(SimulatedButton::pressed_after(u32::MAX), SimulatedLed::default(), NoDelay, config);
+        assert_eq!(never.confirm(), Ok(false));
+    }
+}

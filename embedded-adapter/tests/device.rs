@@ -1,0 +1,229 @@
+//! The device through its public API: every request, refusals, and the serve loop over an
+//! in-memory link.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use core::convert::Infallible;
+use std::collections::VecDeque;
+
+use ed25519_dalek::SigningKey;
+use signet_core::eth::{Address, EthSignature, WalletKey, recover_address};
+use signet_core::link::{self, DeviceError, KeySecret, MAX_FRAME_LEN, Request, Response};
+use signet_core::{KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier, registration_message};
+use signet_embedded::{Device, DeviceKeys, Error, TimeSource, UserPresence};
+
+const NOW: UnixTime = UnixTime(1_735_779_017);
+
+/// A settable clock that can be made to fail.
+struct FakeClock {
+    now: UnixTime,
+    broken: bool,
+}
+
+impl TimeSource for FakeClock {
+    type Error = ();
+    fn now(&mut self) -> Result<UnixTime, ()> {
+        if self.broken { Err(()) } else { Ok(self.now) }
+    }
+    fn set(&mut self, time: UnixTime) -> Result<(), ()> {
+        self.now = time;
+        Ok(())
+    }
+}
+
+/// Answers confirmations from a script; every scripted answer must be used.
+struct Script {
+    answers: VecDeque<Result<bool, ()>>,
+}
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert!(self.answers.is_empty(), "unused confirmations: {:?}", self.answers);
+        }
+    }
+}
+
+impl UserPresence for Script {
+    type Error = ();
+    fn confirm(&mut self) -> Result<bool, ()> {
+        self.answers.pop_front().expect("an unexpected confirmation")
+    }
+}
+
+type TestDevice = Device<FakeClock, Script, rand_core::UnwrapErr<getrandom::SysRng>>;
+
+fn device(answers: &[Result<bool, ()>]) -> TestDevice {
+    let mut keys = DeviceKeys::new(WalletKey::from_bytes(&[0x22; 32]).unwrap());
+    keys.set_api_key(KeyId::new("e792e6d8c4bd2122").unwrap(), &SigningKey::from_bytes(&[7; 32]));
+    let presence = Script { answers: answers.iter().copied().collect() };
+    Device::new(
+        keys,
+        FakeClock { now: NOW, broken: false },
+        presence,
+        rand_core::UnwrapErr(getrandom::SysRng),
+    )
+}
+
+fn address_text(device: &TestDevice) -> heapless::String<42> {
+    device.keys().address().to_checksummed()
+}
+
+#[test]
+fn info_reports_the_public_keys_only() {
+    let mut device = device(&[]);
+    let info = device.handle(&Request::DeviceInfo);
+    let Response::DeviceInfo { api_key: Some((kid, public_key)), wallet } = info else { panic!("{info:?}") };
+    assert_eq!(kid, "e792e6d8c4bd2122");
+    assert_eq!(public_key, SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes());
+    assert_eq!(Address::from_bytes(wallet), WalletKey::from_bytes(&[0x22; 32]).unwrap().address());
+    let debug = format!("{device:?}");
+    assert!(debug.contains("e792e6d8c4bd2122") && !debug.contains("[7, 7"), "{debug}");
+}
+
+#[test]
+fn minted_tokens_verify_and_are_fresh_each_time() {
+    let mut device = device(&[]);
+    let mut keys = KeyRing::<1>::new();
+    keys.insert(
+        KeyId::new("e792e6d8c4bd2122").unwrap(),
+        KeyRecord::active(SigningKey::from_bytes(&[7; 32]).verifying_key()),
+    )
+    .unwrap();
+    let mut verifier = Verifier::new(keys, NonceCache::<16>::new());
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        let Response::Token { token } = device.handle(&Request::MintToken) else { panic!() };
+        let token = String::from_utf8(token.to_vec()).unwrap();
+        let claims = verifier.verify_str(Some(&format!("Bearer {token}")), NOW).unwrap();
+        assert_eq!(claims.ts, NOW);
+        tokens.push(token);
+    }
+    assert!(tokens[0] != tokens[1] && tokens[1] != tokens[2]);
+    // The device's clock is the one it mints with.
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 100 }), Response::TimeSet);
+    let Response::Token { token } = device.handle(&Request::MintToken) else { panic!() };
+    assert_eq!(signet_core::Token::parse(&token).unwrap().ts(), UnixTime(NOW.0 + 100));
+    device.clock_mut().broken = true;
+    assert_eq!(device.handle(&Request::MintToken), Response::Error(DeviceError::Clock));
+}
+
+#[test]
+fn registration_is_signed_only_after_confirmation() {
+    let mut device = device(&[Ok(true), Ok(false), Err(())]);
+    let address = address_text(&device);
+    let request = Request::SignRegistration { address: address.clone() };
+    let Response::Registration { signature } = device.handle(&request) else { panic!() };
+    let signature = EthSignature::from_bytes(signature.into_array().unwrap());
+    let message = registration_message(&address).unwrap();
+    assert_eq!(recover_address(message.as_bytes(), &signature), Ok(device.keys().address()));
+    assert_eq!(signet_core::verify_registration(&address, &signature.to_hex()), Ok(device.keys().address()));
+    // Not pressed in time, and a failing button: refused.
+    assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));
+    assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));
+    // Another wallet's address, or no address at all: refused before the user is asked.
+    let other = WalletKey::from_bytes(&[0x33; 32]).unwrap().address().to_checksummed();
+    assert_eq!(
+        device.handle(&Request::SignRegistration { address: other }),
+        Response::Error(DeviceError::WrongAddress)
+    );
+    let junk = Request::SignRegistration { address: "0x12".try_into().unwrap() };
+    assert_eq!(device.handle(&junk), Response::Error(DeviceError::BadRequest));
+}
+
+#[test]
+fn an_api_key_is_installed_only_after_confirmation() {
+    let mut device = device(&[Ok(false), Ok(true)]);
+    let new_key = SigningKey::from_bytes(&[9; 32]);
+    let install =
+        Request::InstallApiKey { kid: "new-key".try_into().unwrap(), secret: KeySecret(new_key.to_bytes()) };
+    assert_eq!(device.handle(&install), Response::Error(DeviceError::NotConfirmed));
+    assert_eq!(device.keys().api_key().unwrap().0.as_str(), "e792e6d8c4bd2122");
+    assert_eq!(device.handle(&install), Response::ApiKeyInstalled);
+    let (kid, public_key) = device.keys().api_key().unwrap();
+    assert_eq!((kid.as_str(), public_key), ("new-key", new_key.verifying_key().to_bytes()));
+    let bad_kid = Request::InstallApiKey { kid: "bad\"kid".try_into().unwrap(), secret: KeySecret([1; 32]) };
+    assert_eq!(device.handle(&bad_kid), Response::Error(DeviceError::BadRequest));
+}
+
+#[test]
+fn a_device_without_an_api_key_says_so() {
+    let keys = DeviceKeys::new(WalletKey::from_bytes(&[0x22; 32]).unwrap());
+    let presence = Script { answers: VecDeque::new() };
+    let mut device = Device::new(
+        keys,
+        FakeClock { now: NOW, broken: false },
+        presence,
+        rand_core::UnwrapErr(getrandom::SysRng),
+    );
+    assert_eq!(device.handle(&Request::MintToken), Response::Error(DeviceError::NoApiKey));
+    assert!(matches!(device.handle(&Request::DeviceInfo), Response::DeviceInfo { api_key: None, .. }));
+}
+
+/// Bytes in, bytes out.
+#[derive(Default)]
+struct MemoryLink {
+    input: VecDeque<u8>,
+    output: Vec<u8>,
+}
+
+impl embedded_io::ErrorType for MemoryLink {
+    type Error = Infallible;
+}
+
+impl embedded_io::Read for MemoryLink {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        let n = buf.len().min(self.input.len());
+        for slot in &mut buf[..n] {
+            *slot = self.input.pop_front().unwrap();
+        }
+        Ok(n)
+    }
+}
+
+impl embedded_io::Write for MemoryLink {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        self.output.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+fn frame(request: &Request) -> Vec<u8> {
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    link::encode(request, &mut buf).unwrap().to_vec()
+}
+
+fn responses(output: &mut [u8]) -> Vec<Response> {
+    output.split_inclusive_mut(|&b| b == 0).map(|f| link::decode(f).unwrap()).collect()
+}
+
+#[test]
+fn serve_answers_frames_skips_empty_ones_and_refuses_garbage() {
+    let mut device = device(&[]);
+    let mut link = MemoryLink::default();
+    link.input.extend([0, 0]);
+    link.input.extend(frame(&Request::SetTime { unix_secs: 42 }));
+    link.input.extend([5, 1, 2, 0]);
+    link.input.extend(core::iter::repeat_n(9, MAX_FRAME_LEN * 2));
+    link.input.push_back(0);
+    link.input.extend(frame(&Request::DeviceInfo));
+    for _ in 0..4 {
+        device.serve(&mut link).unwrap();
+    }
+    assert_eq!(device.serve(&mut link), Err(Error::LinkClosed));
+    let answers = responses(&mut link.output);
+    assert_eq!(answers.len(), 4);
+    assert_eq!(answers[0], Response::TimeSet);
+    assert_eq!(answers[1], Response::Error(DeviceError::BadRequest));
+    assert_eq!(answers[2], Response::Error(DeviceError::BadRequest));
+    assert!(matches!(answers[3], Response::DeviceInfo { .. }));
+    assert_eq!(device.clock_mut().now(), Ok(UnixTime(42)));
+    // `run` serves until the link ends.
+    link.input.extend(frame(&Request::MintToken));
+    link.input.extend(frame(&Request::MintToken));
+    link.output.clear();
+    assert_eq!(device.run(&mut link), Err(Error::LinkClosed));
+    assert_eq!(responses(&mut link.output).len(), 2);
+}
