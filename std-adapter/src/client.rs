@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
 use signet_core::jwt::read_expiry_unverified;
 use signet_core::request_signing::SignedRequest;
-use signet_core::{ApiSecret, AuthError, Claims, Clock, HmacKey, KeyId, MAX_TOKEN_LEN, UnixTime, mint};
+use signet_core::{
+    ApiSecret, AuthError, Claims, Clock, HmacKey, KeyId, MAX_TOKEN_LEN, RegistrationRequest, UnixTime, mint,
+};
 
 use crate::{Secret, SystemClock, TurbineApiKey, os_rng};
 
@@ -231,7 +233,19 @@ impl TurbineClient {
         wallet: &WalletKey,
         name: Option<&str>,
     ) -> Result<TurbineApiKey, ClientError> {
-        let request = wallet.sign_registration();
+        self.register_signed(&wallet.sign_registration(), name)
+    }
+
+    /// Registers an API key with a registration message signed elsewhere (by a signing device,
+    /// say).
+    ///
+    /// # Errors
+    /// As [`TurbineClient::register_api_key`].
+    pub fn register_signed(
+        &self,
+        request: &RegistrationRequest,
+        name: Option<&str>,
+    ) -> Result<TurbineApiKey, ClientError> {
         let body = json!({
             "address": request.address.to_string(),
             "signature": request.signature.to_hex().as_str(),

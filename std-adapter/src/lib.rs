@@ -31,6 +31,7 @@
 pub mod bitzoom;
 mod client;
 mod credentials;
+mod device;
 mod platform;
 mod registry;
 mod replay;
@@ -40,6 +41,7 @@ mod service;
 
 pub use client::{BitzoomClient, ClientError, TurbineClient, token_expires_in};
 pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARIABLES};
+pub use device::{DeviceClient, DeviceClientError, DeviceInfo};
 pub use platform::{OsRng, SystemClock, os_rng};
 pub use registry::{Entry, RedbRegistry, RegistryError};
 pub use replay::ShardedReplayCache;

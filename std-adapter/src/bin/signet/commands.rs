@@ -19,7 +19,7 @@ use signet_std::{
 
 use crate::Command;
 
-type Result<T> = core::result::Result<T, Box<dyn core::error::Error>>;
+pub type Result<T> = core::result::Result<T, Box<dyn core::error::Error>>;
 
 /// `signet keys …`
 #[derive(Subcommand)]
@@ -127,7 +127,7 @@ pub enum BitzoomAction {
     },
 }
 
-fn credentials(file: Option<&Path>) -> Result<Credentials> {
+pub fn credentials(file: Option<&Path>) -> Result<Credentials> {
     Ok(match file {
         Some(path) => Credentials::from_file(path)?,
         None => Credentials::from_env()?,
@@ -135,7 +135,7 @@ fn credentials(file: Option<&Path>) -> Result<Credentials> {
 }
 
 /// Prints `value` as JSON, or `text` for people.
-fn output(json_mode: bool, value: &Value, text: &str) {
+pub fn output(json_mode: bool, value: &Value, text: &str) {
     if json_mode {
         println!("{value}");
     } else {
@@ -143,7 +143,7 @@ fn output(json_mode: bool, value: &Value, text: &str) {
     }
 }
 
-fn hex_str(bytes: &[u8]) -> String {
+pub fn hex_str(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -190,6 +190,7 @@ pub fn run(command: Command, json_mode: bool, file: Option<&Path>) -> Result<Exi
             );
         }
         Command::Bitzoom { action } => bitzoom(action, json_mode, file)?,
+        Command::Device(args) => crate::device::run(args, json_mode, file)?,
         Command::Demo | Command::Serve { .. } => return Err("handled by main".into()),
     }
     Ok(ExitCode::SUCCESS)

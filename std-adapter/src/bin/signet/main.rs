@@ -6,6 +6,7 @@
 
 mod commands;
 mod demo;
+mod device;
 mod serve;
 
 use core::net::SocketAddr;
@@ -79,6 +80,8 @@ enum Command {
         #[arg(long, default_value = "signet-credentials")]
         out: PathBuf,
     },
+    /// A hardware signing device on a serial port: info, token, set-time, register.
+    Device(device::DeviceArgs),
     /// Bitzoom: test tokens, bearer requests, HMAC signatures.
     Bitzoom {
         #[command(subcommand)]

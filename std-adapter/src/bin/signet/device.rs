@@ -1,0 +1,113 @@
+//! `signet device …`: a hardware signing device on a serial port.
+
+use core::time::Duration;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use signet_core::Clock;
+use signet_std::{DeviceClient, SystemClock, TurbineClient};
+
+use crate::commands::{Result, credentials, hex_str, output};
+
+/// `signet device …`
+#[derive(Args)]
+pub struct DeviceArgs {
+    #[command(subcommand)]
+    action: DeviceAction,
+    /// The device's serial port, e.g. /dev/ttyACM0.
+    #[arg(long, global = true, default_value = "/dev/ttyACM0")]
+    port: PathBuf,
+    /// Serial speed.
+    #[arg(long, global = true, default_value_t = 115_200)]
+    baud: u32,
+    /// Seconds to wait for an answer; longer than the device's button timeout (30 s).
+    #[arg(long, global = true, default_value_t = 40)]
+    timeout: u64,
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+    /// The device's API key id, Ed25519 public key and wallet address.
+    Info,
+    /// A fresh Turbine token minted by the device (the token only).
+    Token,
+    /// Set the device's clock to this computer's.
+    SetTime,
+    /// Have the device sign the registration message (press its button); with --host (or
+    /// TURBINE_HOST) register it with Turbine and install the issued key on the device (press
+    /// again), else print the address and signature.
+    Register {
+        /// The Turbine server.
+        #[arg(long)]
+        host: Option<String>,
+        /// A friendly name for the key.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()> {
+    let port = serialport::new(args.port.to_string_lossy(), args.baud)
+        .timeout(Duration::from_secs(args.timeout))
+        .open()
+        .map_err(|e| format!("{}: {e}", args.port.display()))?;
+    let mut device = DeviceClient::new(port);
+    match args.action {
+        DeviceAction::Info => {
+            let info = device.info()?;
+            let address = info.address.to_checksummed();
+            let (kid, public_key) = match &info.api_key {
+                Some((kid, key)) => (Some(kid.as_str()), Some(hex_str(key.as_bytes()))),
+                None => (None, None),
+            };
+            let text = match (kid, &public_key) {
+                (Some(kid), Some(key)) => format!("address: {address}\napi key id: {kid}\npublic key: {key}"),
+                _ => format!("address: {address}\napi key: none installed"),
+            };
+            output(
+                json_mode,
+                &json!({ "address": address.as_str(), "api_key_id": kid, "public_key": public_key }),
+                &text,
+            );
+        }
+        DeviceAction::Token => {
+            let token = device.mint_token()?;
+            output(json_mode, &json!({ "token": token }), &token);
+        }
+        DeviceAction::SetTime => {
+            let now = SystemClock.now();
+            device.set_time(now)?;
+            output(json_mode, &json!({ "time": now.0 }), &format!("device clock set to {now}"));
+        }
+        DeviceAction::Register { host, name } => {
+            eprintln!("press the button on the device to sign the registration");
+            let request = device.sign_registration()?;
+            let address = request.address.to_checksummed();
+            let signature = request.signature.to_hex();
+            let host = match host {
+                Some(host) => Some(host),
+                None => credentials(file).ok().and_then(|c| c.turbine_host),
+            };
+            let Some(host) = host else {
+                let text = format!("address: {address}\nsignature: {signature}");
+                output(
+                    json_mode,
+                    &json!({ "address": address.as_str(), "signature": signature.as_str() }),
+                    &text,
+                );
+                return Ok(());
+            };
+            let api_key = TurbineClient::new(&host).register_signed(&request, name.as_deref())?;
+            eprintln!("registered as {}; press the button again to install the key", api_key.key_id);
+            device.install_api_key(&api_key)?;
+            let kid = api_key.key_id.as_str();
+            output(
+                json_mode,
+                &json!({ "address": address.as_str(), "api_key_id": kid }),
+                &format!("registered API key {kid} for {address}; installed on the device"),
+            );
+        }
+    }
+    Ok(())
+}

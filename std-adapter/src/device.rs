@@ -1,0 +1,212 @@
+//! The host side of the device link: talks to a signing device over any byte stream (a serial
+//! port, a pipe, a socket).
+
+use core::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
+
+use signet_core::ed25519_dalek::VerifyingKey;
+use signet_core::eth::{Address, EthSignature, recover_address};
+use signet_core::link::{
+    self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN,
+};
+use signet_core::link::{Request, Response};
+use signet_core::{KeyId, RegistrationRequest, UnixTime, registration_message};
+
+use crate::TurbineApiKey;
+
+/// Why a device request failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DeviceClientError {
+    /// The stream failed (or timed out).
+    Io(io::Error),
+    /// The stream ended before a response arrived.
+    Closed,
+    /// A response frame could not be decoded.
+    Link(LinkError),
+    /// The device refused.
+    Device(DeviceError),
+    /// The device answered with something that is not an answer to the request, or a signature
+    /// that does not recover to its own address.
+    Unexpected,
+}
+
+impl fmt::Display for DeviceClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeviceClientError::Io(e) => write!(f, "device link: {e}"),
+            DeviceClientError::Closed => f.write_str("device link closed"),
+            DeviceClientError::Link(e) => write!(f, "device link: {e}"),
+            DeviceClientError::Device(e) => write!(f, "device refused: {e}"),
+            DeviceClientError::Unexpected => f.write_str("unexpected answer from the device"),
+        }
+    }
+}
+
+impl core::error::Error for DeviceClientError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            DeviceClientError::Io(e) => Some(e),
+            DeviceClientError::Link(e) => Some(e),
+            DeviceClientError::Device(e) => Some(e),
+            DeviceClientError::Closed | DeviceClientError::Unexpected => None,
+        }
+    }
+}
+
+impl From<io::Error> for DeviceClientError {
+    fn from(e: io::Error) -> Self {
+        DeviceClientError::Io(e)
+    }
+}
+
+/// What a device says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The installed API key's id and public key, if one is installed.
+    pub api_key: Option<(KeyId, VerifyingKey)>,
+    /// The wallet address.
+    pub address: Address,
+}
+
+/// A signing device on the other end of `port`.
+#[derive(Debug)]
+pub struct DeviceClient<T: Read> {
+    port: BufReader<T>,
+    reader: FrameReader,
+}
+
+impl<T: Read + Write> DeviceClient<T> {
+    /// A client over an open stream. Reads should time out (a serial port's timeout) later than
+    /// the device's confirmation timeout, or a pending confirmation looks like a dead device.
+    pub fn new(port: T) -> Self {
+        DeviceClient { port: BufReader::new(port), reader: FrameReader::new() }
+    }
+
+    /// Sends `request` and waits for the answer; a device refusal is an error.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`].
+    pub fn call(&mut self, request: &Request) -> Result<Response, DeviceClientError> {
+        let mut buf = [0u8; MAX_FRAME_LEN + 1];
+        let (lead, rest) = buf.split_at_mut(1);
+        // A leading delimiter ends whatever partial frame the device may hold.
+        lead.copy_from_slice(&[FRAME_DELIMITER]);
+        let len = link::encode(request, rest).map_err(DeviceClientError::Link)?.len() + 1;
+        let port = self.port.get_mut();
+        port.write_all(buf.get(..len).unwrap_or_default())?;
+        port.flush()?;
+        match self.read_response()? {
+            Response::Error(e) => Err(DeviceClientError::Device(e)),
+            response => Ok(response),
+        }
+    }
+
+    fn read_response(&mut self) -> Result<Response, DeviceClientError> {
+        loop {
+            let available = self.port.fill_buf()?;
+            if available.is_empty() {
+                return Err(DeviceClientError::Closed);
+            }
+            let mut used = 0;
+            let mut answer = None;
+            for &byte in available {
+                used += 1;
+                match self.reader.push(byte) {
+                    Some(Ok(frame)) if frame.len() > 1 => {
+                        answer = Some(link::decode::<Response>(frame).map_err(DeviceClientError::Link));
+                        break;
+                    }
+                    Some(Err(e)) => {
+                        answer = Some(Err(DeviceClientError::Link(e)));
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            self.port.consume(used);
+            if let Some(answer) = answer {
+                return answer;
+            }
+        }
+    }
+
+    /// The device's key id, public key and wallet address.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`].
+    pub fn info(&mut self) -> Result<DeviceInfo, DeviceClientError> {
+        let Response::DeviceInfo { api_key, wallet } = self.call(&Request::DeviceInfo)? else {
+            return Err(DeviceClientError::Unexpected);
+        };
+        let api_key = match api_key {
+            None => None,
+            Some((kid, public_key)) => Some((
+                KeyId::new(&kid).map_err(|_| DeviceClientError::Unexpected)?,
+                VerifyingKey::from_bytes(&public_key).map_err(|_| DeviceClientError::Unexpected)?,
+            )),
+        };
+        Ok(DeviceInfo { api_key, address: Address::from_bytes(wallet) })
+    }
+
+    /// A fresh token (without `Bearer `), minted by the device with its clock.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NoApiKey`] before a key is installed.
+    pub fn mint_token(&mut self) -> Result<String, DeviceClientError> {
+        match self.call(&Request::MintToken)? {
+            Response::Token { token } => {
+                String::from_utf8(token.to_vec()).map_err(|_| DeviceClientError::Unexpected)
+            }
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Asks the device to sign the registration message for its own address; the user must
+    /// press its button. The signature is checked to recover to that address before it is
+    /// returned.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NotConfirmed`] without the press.
+    pub fn sign_registration(&mut self) -> Result<RegistrationRequest, DeviceClientError> {
+        let address = self.info()?.address;
+        let text = address.to_checksummed();
+        let Response::Registration { signature } =
+            self.call(&Request::SignRegistration { address: text.clone() })?
+        else {
+            return Err(DeviceClientError::Unexpected);
+        };
+        let bytes = signature.into_array().map_err(|_| DeviceClientError::Unexpected)?;
+        let signature = EthSignature::from_bytes(bytes);
+        let message = registration_message(&text).map_err(|_| DeviceClientError::Unexpected)?;
+        match recover_address(message.as_bytes(), &signature) {
+            Ok(signer) if signer == address => Ok(RegistrationRequest { address, signature }),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Installs an API key on the device (the user must press its button).
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NotConfirmed`] without the press.
+    pub fn install_api_key(&mut self, key: &TurbineApiKey) -> Result<(), DeviceClientError> {
+        let kid =
+            heapless::String::try_from(key.key_id.as_str()).map_err(|_| DeviceClientError::Unexpected)?;
+        let secret = KeySecret(key.secret.signing_key().to_bytes());
+        match self.call(&Request::InstallApiKey { kid, secret })? {
+            Response::ApiKeyInstalled => Ok(()),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Sets the device's clock.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`].
+    pub fn set_time(&mut self, time: UnixTime) -> Result<(), DeviceClientError> {
+        match self.call(&Request::SetTime { unix_secs: time.0 })? {
+            Response::TimeSet => Ok(()),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+}
