@@ -1,12 +1,17 @@
 //! no_std canary: exercises every part of signet-core (Turbine token mint and verify, wallet
-//! registration, Bitzoom JWT and HMAC request signing, the device link); exits 0 only if all of
-//! it works.
+//! registration, Bitzoom JWT and HMAC request signing, the device link) and the embedded
+//! adapter's device loop over simulated hardware; exits 0 only if all of it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
 #![no_main]
 
 use core::panic::PanicInfo;
+
+use chacha20::ChaCha20Rng;
+use chacha20::rand_core::SeedableRng;
+use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedLed, SimulatedRtc};
+use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
 
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::WalletKey;
@@ -78,7 +83,93 @@ fn run() -> Option<()> {
     let mut frame = [0u8; link::MAX_FRAME_LEN];
     let len = link::encode(&link::Request::SetTime { unix_secs: now.0 }, &mut frame).ok()?.len();
     let decoded: link::Request = link::decode(frame.get_mut(..len)?).ok()?;
-    (decoded == link::Request::SetTime { unix_secs: now.0 }).then_some(())
+    (decoded == link::Request::SetTime { unix_secs: now.0 }).then_some(())?;
+
+    // The embedded adapter: a device over a simulated DS3231 and button serves one framed
+    // request from a link and mints a token the verifier accepts.
+    device_round_trip(now)
+}
+
+fn device_round_trip(now: UnixTime) -> Option<()> {
+    let mut keys = DeviceKeys::new(WalletKey::from_bytes(&[0x22; 32]).ok()?);
+    let key = SigningKey::from_bytes(&[9; 32]);
+    keys.set_api_key(KeyId::new("device").ok()?, &key);
+    let button = Button::new(
+        SimulatedButton::pressed_after(3),
+        SimulatedLed::default(),
+        NoDelay,
+        ButtonConfig::default(),
+    );
+    let mut device =
+        Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, ChaCha20Rng::from_seed([3; 32]));
+    (device.handle(&link::Request::SetTime { unix_secs: now.0 }) == link::Response::TimeSet).then_some(())?;
+    let mut wire = Wire::default();
+    let len = link::encode(&link::Request::MintToken, &mut wire.input).ok()?.len();
+    wire.input_len = len;
+    device.serve(&mut wire).ok()?;
+    let answer: link::Response = link::decode(wire.output.get_mut(..wire.output_len)?).ok()?;
+    let link::Response::Token { token } = answer else { return None };
+    let mut header = [0u8; 7 + MAX_TOKEN_LEN];
+    let (prefix, rest) = header.split_at_mut(7);
+    prefix.copy_from_slice(b"Bearer ");
+    rest.get_mut(..token.len())?.copy_from_slice(&token);
+    let mut keys = KeyRing::<1>::new();
+    keys.insert(KeyId::new("device").ok()?, KeyRecord::active(key.verifying_key())).ok()?;
+    let mut verifier = Verifier::new(keys, NonceCache::<1>::new());
+    verifier.verify(Some(header.get(..7 + token.len())?), now).ok().map(|_| ())
+}
+
+/// A link that reads one prepared frame and records the answer.
+struct Wire {
+    input: [u8; link::MAX_FRAME_LEN],
+    input_len: usize,
+    read: usize,
+    output: [u8; link::MAX_FRAME_LEN],
+    output_len: usize,
+}
+
+impl Default for Wire {
+    fn default() -> Self {
+        Wire {
+            input: [0; link::MAX_FRAME_LEN],
+            input_len: 0,
+            read: 0,
+            output: [0; link::MAX_FRAME_LEN],
+            output_len: 0,
+        }
+    }
+}
+
+impl embedded_io::ErrorType for Wire {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Wire {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let rest = self.input.get(self.read..self.input_len).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.read += n;
+        Ok(n)
+    }
+}
+
+impl embedded_io::Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        let room = self.output.get_mut(self.output_len..).unwrap_or_default();
+        let n = room.len().min(buf.len());
+        if let (Some(to), Some(from)) = (room.get_mut(..n), buf.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.output_len += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 #[derive(PartialEq, serde::Serialize, serde::Deserialize)]

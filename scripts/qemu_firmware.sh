@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the signet-embedded demo firmware on QEMU's Cortex-M4 board (mps2-an386), with and
+# without ed25519-dalek's precomputed tables; checks its token with signet's verifier and PyNaCl
+# and its registration signature with eth-account; gates the device targets on the default
+# build and prints the README's table. Usage: scripts/qemu_firmware.sh SIGNET_BINARY
+set -euo pipefail
+signet=$(realpath "$1")
+cd "$(dirname "$0")/../embedded-adapter/qemu"
+demo_time=1795435200
+elf=target/thumbv7em-none-eabihf/release/signet-qemu-firmware
+out=$(mktemp -d)
+
+value() { sed -n "s/^$1: //p" "$2"; }
+flash() { # .text + .rodata, in bytes
+  local sum=0 size
+  for size in $(readelf -S -W "$elf" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$1 == ".text" || $1 == ".rodata" { print $5 }'); do
+    sum=$((sum + 16#$size))
+  done
+  echo "$sum"
+}
+
+for config in tables no-tables; do
+  flags=()
+  [ "$config" = no-tables ] && flags=(--no-default-features)
+  cargo build --quiet --release "${flags[@]}"
+  timeout 300 cargo run --quiet --release "${flags[@]}" >"$out/$config" 2>&1 || { cat "$out/$config"; exit 1; }
+  echo "flash-bytes: $(flash)" >>"$out/$config"
+  echo "--- firmware ($config)"
+  cat "$out/$config"
+  "$signet" verify "Bearer $(value token "$out/$config")" --public-key "$(value public-key "$out/$config")" \
+    --kid qemu-demo-device --now "$demo_time"
+  python3 ../../scripts/check_firmware.py "$out/$config" "$demo_time"
+done
+
+fail=0
+gate() { # name value limit
+  if [ "$2" -le "$3" ]; then echo "ok: $1 = $2 <= $3"; else echo "FAIL: $1 = $2 > $3"; fail=1; fi
+}
+gate "mint instructions" "$(value mint-instructions "$out/tables")" 1250000
+gate "mint stack bytes" "$(value mint-stack-bytes "$out/tables")" 3072
+gate "registration stack bytes" "$(value registration-stack-bytes "$out/tables")" 11264
+
+echo
+echo "| firmware (thumbv7em, opt-level 3, LTO) | flash (.text + .rodata) | mint: instructions | mint: stack | registration: instructions | registration: stack |"
+echo "|---|---:|---:|---:|---:|---:|"
+for config in tables no-tables; do
+  f="$out/$config"
+  label="with precomputed tables (default)"
+  [ "$config" = no-tables ] && label="without precomputed tables"
+  echo "| $label | $(value flash-bytes "$f") | $(value mint-instructions "$f") | $(value mint-stack-bytes "$f") | $(value registration-instructions "$f") | $(value registration-stack-bytes "$f") |"
+done
+exit $fail
