@@ -14,6 +14,9 @@ pub enum Error<E> {
     /// The real-time clock holds no valid date, or the time cannot be represented by it
     /// (a DS3231 counts from 2000 to 2099).
     InvalidTime,
+    /// The real-time clock's oscillator stopped (first power-up, or the backup cell ran out)
+    /// since its time was last set, so the time it holds is not to be trusted.
+    ClockStopped,
     /// The link carried a frame that could not be encoded or decoded.
     Link(LinkError),
     /// The link reached its end (the host went away).
@@ -25,6 +28,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
         match self {
             Error::Bus(e) => write!(f, "bus error: {e:?}"),
             Error::InvalidTime => f.write_str("real-time clock has no valid time"),
+            Error::ClockStopped => f.write_str("real-time clock stopped since its time was set"),
             Error::Link(e) => fmt::Display::fmt(e, f),
             Error::LinkClosed => f.write_str("link closed"),
         }

@@ -17,8 +17,12 @@
 //! use signet_core::link::{DeviceError, Request, Response};
 //! use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock, TimeSource};
 //!
-//! // A DS3231 reading 2025-01-02 00:50:17 (BCD registers from 0x00).
-//! let mut i2c = I2c::new(&[I2cTx::write_read(0x68, vec![0], vec![0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25])]);
+//! // A DS3231 whose oscillator ran (status 0x0F) reading 2025-01-02 00:50:17 (BCD registers
+//! // from 0x00).
+//! let mut i2c = I2c::new(&[
+//!     I2cTx::write_read(0x68, vec![0x0F], vec![0x08]),
+//!     I2cTx::write_read(0x68, vec![0], vec![0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25]),
+//! ]);
 //! let mut clock = RtcClock::new(i2c.clone());
 //! assert_eq!(clock.now()?.0, 1_735_779_017);
 //!

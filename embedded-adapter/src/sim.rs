@@ -10,16 +10,30 @@ use embedded_hal::digital::{ErrorType as PinErrorType, InputPin, OutputPin};
 use embedded_hal::i2c::{self, ErrorKind, I2c, NoAcknowledgeSource, Operation};
 
 /// A DS3231's register file behind I2C address `0x68`: writes set the register pointer and
-/// then registers, reads return registers from the pointer on. Time does not advance.
-#[derive(Clone, Debug, Default)]
+/// then registers, reads return registers from the pointer on. Time does not advance. It
+/// starts as the chip powers up: calendar registers zero, oscillator-stop flag set.
+#[derive(Clone, Debug)]
 pub struct SimulatedRtc {
     registers: [u8; 0x13],
     pointer: usize,
 }
 
+impl Default for SimulatedRtc {
+    fn default() -> Self {
+        let mut registers = [0; 0x13];
+        if let Some(status) = registers.get_mut(Self::STATUS) {
+            *status = Self::STATUS_AT_POWER_UP;
+        }
+        SimulatedRtc { registers, pointer: 0 }
+    }
+}
+
 impl SimulatedRtc {
     /// The chip's bus address.
     pub const ADDRESS: u8 = 0x68;
+    const STATUS: usize = 0x0F;
+    /// Oscillator-stop flag and 32 kHz output enabled.
+    const STATUS_AT_POWER_UP: u8 = 0x88;
 
     fn register(&mut self) -> Option<&mut u8> {
         let slot = self.registers.get_mut(self.pointer);
@@ -134,7 +148,7 @@ mod tests {
     #[test]
     fn the_simulated_rtc_keeps_what_the_driver_sets() {
         let mut clock = RtcClock::new(SimulatedRtc::default());
-        assert!(clock.now().is_err(), "registers start invalid (month 0)");
+        assert_eq!(clock.now(), Err(crate::Error::ClockStopped), "it starts as at power-up");
         clock.set(UnixTime(1_795_474_800)).unwrap();
         assert_eq!(clock.now(), Ok(UnixTime(1_795_474_800)));
         let mut bus = clock.release();

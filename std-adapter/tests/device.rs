@@ -72,11 +72,17 @@ fn host_and_device_over_a_duplex_link() {
     let wallet = WalletKey::from_bytes(&[0x42; 32]).unwrap();
     let address = wallet.address();
 
-    // What the hardware will see, in order: the RTC is read for each of the two tokens; the
+    // What the hardware will see, in order: the RTC (status, then calendar: its oscillator
+    // kept running) is read for each of the two tokens; the
     // button is pressed for the registration, then left alone (timeout: 6 samples at 10 ms),
     // then pressed again to install the key.
-    let read_rtc = || I2cTx::write_read(0x68, vec![0x00], RTC_NOW.to_vec());
-    let i2c = I2c::new(&[read_rtc(), read_rtc()]);
+    let read_rtc = || {
+        [
+            I2cTx::write_read(0x68, vec![0x0F], vec![0x08]),
+            I2cTx::write_read(0x68, vec![0x00], RTC_NOW.to_vec()),
+        ]
+    };
+    let i2c = I2c::new(&[read_rtc(), read_rtc()].concat());
     let (up, down) = (State::High, State::Low);
     let mut reads = samples(&[up, up, down, down]);
     reads.extend(samples(&[up; 6]));
@@ -155,12 +161,15 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
         let mut device = Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, rng);
         let _ = device.run(&mut FromStd::new(master));
     });
-    let signet = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
             .args(["device", "--port", &path, "--timeout", "10"])
             .args(args)
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let signet = |args: &[&str]| {
+        let out = run(args);
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
@@ -171,7 +180,14 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
     let hex: String = public_key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(info["public_key"], hex.as_str());
 
-    // The simulated RTC starts unset: the device refuses to mint until the host sets it.
+    // The simulated RTC starts as at power-up (oscillator-stop flag set): the device refuses
+    // to mint until the host sets it, and the CLI says how.
+    let refused = run(&["token"]);
+    assert!(!refused.status.success() && refused.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr).trim(),
+        "signet: device refused: device clock unavailable (set it with `signet device set-time`)"
+    );
     assert!(signet(&["set-time"]).starts_with("device clock set to "));
     let token = signet(&["token"]);
     let mut keys = KeyRing::<1>::new();

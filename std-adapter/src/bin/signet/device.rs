@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use signet_core::Clock;
-use signet_std::{DeviceClient, SystemClock, TurbineClient};
+use signet_core::link::DeviceError;
+use signet_std::{DeviceClient, DeviceClientError, SystemClock, TurbineClient};
 
 use crate::commands::{Result, credentials, hex_str, output};
 
@@ -72,7 +73,12 @@ pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()>
             );
         }
         DeviceAction::Token => {
-            let token = device.mint_token()?;
+            let token = device.mint_token().map_err(|e| match e {
+                DeviceClientError::Device(DeviceError::Clock) => {
+                    format!("{e} (set it with `signet device set-time`)").into()
+                }
+                e => Box::<dyn core::error::Error>::from(e),
+            })?;
             output(json_mode, &json!({ "token": token }), &token);
         }
         DeviceAction::SetTime => {
