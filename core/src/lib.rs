@@ -33,6 +33,14 @@
 //! assert_eq!(verifier.verify_str(None, now).unwrap_err().to_string(), "missing authorization header");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Layout
+//! - [`turbine`]: bearer tokens (claims, mint, parse, verify), key ids and nonces, the key and
+//!   replay stores, issued API keys and wallet registration.
+//! - [`bitzoom`]: JWTs ([`jwt`]) and HMAC-SHA256 request signing ([`request_signing`]).
+//! - [`eth`]: addresses, `personal_sign` and recovery, the wallet key.
+//! - [`link`]: the framed protocol between a host and a signing device.
+//! - Shared by the above: [`UnixTime`] and [`Clock`], [`HmacKey`], ASCII output helpers.
 #![no_std]
 #![cfg_attr(
     not(test),
@@ -42,41 +50,28 @@
 #[cfg(test)]
 extern crate std;
 
-mod api_key;
-mod claims;
-mod error;
+pub mod bitzoom;
 pub mod eth;
 mod hmac_key;
-pub mod jwt;
-mod key_id;
-mod keys;
 pub mod link;
-mod nonce;
-mod registration;
-mod replay;
-pub mod request_signing;
-mod signer;
 mod text;
 mod time;
-mod token;
-mod verify;
+pub mod turbine;
 
-pub use api_key::{API_SECRET_HEX_LEN, ApiSecret, InvalidApiSecret, IssuedApiKey};
-pub use claims::{Claims, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN};
-pub use error::AuthError;
+// The paths of the first release, kept: Turbine's items at the crate root, Bitzoom's two
+// protocols as `signet_core::jwt` and `signet_core::request_signing`.
+pub use bitzoom::{jwt, request_signing};
 pub use hmac_key::{HMAC_TAG_LEN, HmacKey};
-pub use key_id::{KeyId, KeyIdError, MAX_KEY_ID_LEN};
-pub use keys::{KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError};
-pub use nonce::{NONCE_HEX_LEN, NONCE_LEN, Nonce};
-pub use registration::{
-    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, registration_message,
+pub use time::{Clock, UnixTime};
+pub use turbine::{
+    API_SECRET_HEX_LEN, ApiSecret, AuthError, Claims, DEFAULT_MAX_CLOCK_SKEW_SECS, InvalidApiSecret,
+    IssuedApiKey, KeyId, KeyIdError, KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError,
+    MAX_KEY_ID_LEN, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MintError,
+    NONCE_CACHE_WAYS, NONCE_HEX_LEN, NONCE_LEN, Nonce, NonceCache, PreparedSigningKey,
+    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, ReplayError, ReplayGuard,
+    TOKEN_WINDOW_SECS, Token, Verifier, VerifyConfig, bearer_token, mint, mint_string, registration_message,
     verify_registration,
 };
-pub use replay::{NONCE_CACHE_WAYS, NonceCache, ReplayError, ReplayGuard};
-pub use signer::PreparedSigningKey;
-pub use time::{Clock, UnixTime};
-pub use token::{MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MintError, Token, bearer_token, mint, mint_string};
-pub use verify::{DEFAULT_MAX_CLOCK_SKEW_SECS, TOKEN_WINDOW_SECS, Verifier, VerifyConfig};
 
 /// Re-exported so callers name the same Ed25519 types the core uses.
 pub use ed25519_dalek;

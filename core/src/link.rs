@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::{MAX_KEY_ID_LEN, MAX_TOKEN_LEN};
+use crate::turbine::key_id::MAX_KEY_ID_LEN;
+use crate::turbine::token::MAX_TOKEN_LEN;
 
 /// Longest frame on the link, delimiter included. The largest message (a token response)
 /// takes under 300 bytes; COBS adds one byte per 254.

@@ -12,7 +12,7 @@ use signet_core::link::{
 use signet_core::link::{Request, Response};
 use signet_core::{KeyId, RegistrationRequest, UnixTime, registration_message};
 
-use crate::TurbineApiKey;
+use crate::credentials::TurbineApiKey;
 
 /// Why a device request failed.
 #[derive(Debug)]

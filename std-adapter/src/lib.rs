@@ -27,22 +27,33 @@
 //! assert_eq!(service.verify(Some(header.as_bytes())).unwrap_err().to_string(), "token already used");
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
+//!
+//! ## Layout
+//! - [`turbine`]: the verifier service (registration and verification), the client, the axum routes.
+//! - [`bitzoom`]: the server-side service (test tokens, JWT and HMAC checks), the client, the routes.
+//! - [`store`]: where a server keeps state: the redb key registry and the replay cache.
+//! - At the top: the device client ([`DeviceClient`]), [`Credentials`], the OS clock and CSPRNG.
 
 pub mod bitzoom;
-mod client;
 mod credentials;
 mod device;
+mod http;
 mod platform;
-mod registry;
-mod replay;
-#[cfg(feature = "axum")]
-pub mod server;
-mod service;
+pub mod store;
+pub mod turbine;
 
-pub use client::{BitzoomClient, ClientError, TurbineClient, token_expires_in};
+pub use bitzoom::{BitzoomClient, token_expires_in};
 pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARIABLES};
 pub use device::{DeviceClient, DeviceClientError, DeviceInfo};
+pub use http::ClientError;
 pub use platform::{OsRng, SystemClock, os_rng};
-pub use registry::{Entry, RedbRegistry, RegistryError};
-pub use replay::ShardedReplayCache;
-pub use service::{RegistrationError, VerifierService};
+pub use store::{Entry, RedbRegistry, RegistryError, ShardedReplayCache};
+pub use turbine::{RegistrationError, TurbineClient, VerifierService};
+
+/// The axum integration of the first release, at its old path: the Turbine extractor and both
+/// APIs' routers (also at `turbine::routes` and `bitzoom::routes`).
+#[cfg(feature = "axum")]
+pub mod server {
+    pub use crate::bitzoom::routes::bitzoom_routes;
+    pub use crate::turbine::routes::{TurbineAuth, turbine_routes};
+}

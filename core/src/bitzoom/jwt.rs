@@ -61,7 +61,7 @@ impl Algorithm {
     /// Signature length in bytes.
     const fn signature_len(self) -> usize {
         match self {
-            Algorithm::Hs256 => crate::HMAC_TAG_LEN,
+            Algorithm::Hs256 => crate::hmac_key::HMAC_TAG_LEN,
             Algorithm::EdDsa | Algorithm::Es256k => MAX_JWT_SIGNATURE_LEN,
         }
     }

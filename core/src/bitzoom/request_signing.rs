@@ -12,7 +12,11 @@ use core::fmt;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use crate::{HMAC_TAG_LEN, HmacKey, KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+use crate::hmac_key::{HMAC_TAG_LEN, HmacKey};
+use crate::time::UnixTime;
+use crate::turbine::key_id::KeyId;
+use crate::turbine::nonce::Nonce;
+use crate::turbine::replay::{ReplayError, ReplayGuard};
 use canonical::{SliceSink, emit};
 
 /// Most query pairs a signed request may carry.
@@ -78,8 +82,8 @@ impl RequestSigningError {
         match self {
             RequestSigningError::OutsideRecvWindow
             | RequestSigningError::NonceReused
-            | RequestSigningError::ReplayCacheFull => crate::jwt::BITZOOM_UNAUTHORIZED,
-            _ => crate::jwt::BITZOOM_INVALID_SIGNATURE,
+            | RequestSigningError::ReplayCacheFull => crate::bitzoom::jwt::BITZOOM_UNAUTHORIZED,
+            _ => crate::bitzoom::jwt::BITZOOM_INVALID_SIGNATURE,
         }
     }
 }
@@ -224,7 +228,7 @@ fn parse_millis(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NonceCache;
+    use crate::turbine::replay::NonceCache;
 
     fn request<'a>(timestamp: &'a str, nonce: &'a str, recv_window: &'a str) -> SignedRequest<'a> {
         SignedRequest {

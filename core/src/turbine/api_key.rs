@@ -6,7 +6,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::{KeyId, KeyRecord};
+use crate::turbine::key_id::KeyId;
+use crate::turbine::keys::KeyRecord;
 
 /// Length of an API private key in text: 64 hex digits of the 32-byte seed.
 pub const API_SECRET_HEX_LEN: usize = 64;

@@ -4,7 +4,8 @@ use core::fmt;
 
 use ed25519_dalek::VerifyingKey;
 
-use crate::{KeyId, UnixTime};
+use crate::time::UnixTime;
+use crate::turbine::key_id::KeyId;
 
 /// Whether a key may be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-use crate::{KeyId, Nonce, UnixTime};
+use crate::time::UnixTime;
+use crate::turbine::key_id::KeyId;
+use crate::turbine::nonce::Nonce;
 
 /// Why a nonce could not be recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,8 +5,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{SIGNATURE_LENGTH, Signature, Signer};
 
-use crate::claims::{MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, Payload};
-use crate::{AuthError, Claims};
+use crate::turbine::claims::Claims;
+use crate::turbine::claims::{MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN};
+use crate::turbine::error::AuthError;
+use crate::turbine::payload::Payload;
 
 use crate::text::b64_len;
 
@@ -15,7 +17,7 @@ use crate::text::b64_len;
 pub const MAX_TOKEN_LEN: usize = b64_len(MAX_MINTED_PAYLOAD_LEN) + 1 + b64_len(SIGNATURE_LENGTH);
 
 /// Longest token the verifier parses, in bytes (its payload may be up to
-/// [`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN) bytes, spaced and with extra fields).
+/// [`MAX_PAYLOAD_LEN`](crate::turbine::MAX_PAYLOAD_LEN) bytes, spaced and with extra fields).
 pub const MAX_VERIFY_TOKEN_LEN: usize = b64_len(MAX_PAYLOAD_LEN) + 1 + b64_len(SIGNATURE_LENGTH);
 
 /// Why a token could not be minted.
@@ -42,7 +44,7 @@ impl core::error::Error for MintError {}
 /// Mints a token for `claims` into `out` and returns it as text.
 ///
 /// Any [`Signer`] of Ed25519 signatures can sign: an `ed25519_dalek::SigningKey`, a
-/// [`PreparedSigningKey`](crate::PreparedSigningKey), or a key that lives in a secure element.
+/// [`PreparedSigningKey`](crate::turbine::PreparedSigningKey), or a key that lives in a secure element.
 /// `out` is left untouched on error; [`MAX_TOKEN_LEN`] bytes always suffice.
 ///
 /// # Errors
@@ -157,19 +159,19 @@ impl Token {
 
     /// The timestamp claim.
     #[must_use]
-    pub fn ts(&self) -> crate::UnixTime {
+    pub fn ts(&self) -> crate::time::UnixTime {
         self.fields.ts
     }
 
     /// The nonce claim.
     #[must_use]
-    pub fn nonce(&self) -> &crate::Nonce {
+    pub fn nonce(&self) -> &crate::turbine::nonce::Nonce {
         &self.fields.nonce
     }
 
     /// The key id claim, or `None` for a non-empty id that no key ring could hold.
     #[must_use]
-    pub fn kid(&self) -> Option<&crate::KeyId> {
+    pub fn kid(&self) -> Option<&crate::turbine::key_id::KeyId> {
         self.fields.kid.as_ref()
     }
 }
@@ -192,6 +194,6 @@ mod tests {
         assert_eq!(b64_len(SIGNATURE_LENGTH), 86);
         assert_eq!(MAX_TOKEN_LEN, b64_len(MAX_MINTED_PAYLOAD_LEN) + 87);
         // The values the README's table of limits gives.
-        assert_eq!((MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, crate::jwt::MAX_JWT_LEN), (273, 770, 1796));
+        assert_eq!((MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, crate::bitzoom::jwt::MAX_JWT_LEN), (273, 770, 1796));
     }
 }

@@ -1,9 +1,13 @@
 //! Verification of an `Authorization` header, in the documented order.
 
-use crate::keys::KeyStatus;
-use crate::replay::ReplayError;
-use crate::token::{Token, bearer_token};
-use crate::{AuthError, Claims, KeyStore, ReplayGuard, UnixTime};
+use crate::time::UnixTime;
+use crate::turbine::claims::Claims;
+use crate::turbine::error::AuthError;
+use crate::turbine::keys::KeyStatus;
+use crate::turbine::keys::KeyStore;
+use crate::turbine::replay::ReplayError;
+use crate::turbine::replay::ReplayGuard;
+use crate::turbine::token::{Token, bearer_token};
 
 /// How long a token is valid after its `ts`, in seconds (Turbine: 5 minutes).
 pub const TOKEN_WINDOW_SECS: u32 = 300;

@@ -8,7 +8,8 @@ use signet_core::jwt::{JwtError, JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode
 use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::{Clock, HmacKey, KeyId};
 
-use crate::{ShardedReplayCache, SystemClock};
+use crate::platform::SystemClock;
+use crate::store::replay::ShardedReplayCache;
 
 /// Bitzoom's token claims (its server framework's `uid`, `uname`, `iat`, `exp`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -19,7 +19,7 @@ impl ShardedReplayCache {
     #[must_use]
     pub fn new(shards: usize) -> Self {
         use rand_core::Rng;
-        let mut rng = crate::os_rng();
+        let mut rng = crate::platform::os_rng();
         let shards =
             (0..shards.max(1)).map(|_| Mutex::new(Box::new(NonceCache::with_seed(rng.next_u64())))).collect();
         ShardedReplayCache { shards }

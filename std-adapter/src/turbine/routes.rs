@@ -1,20 +1,19 @@
-//! The axum integration: an extractor that verifies Turbine bearer tokens, and routers that
-//! serve the documented Turbine and Bitzoom endpoints from the verifier services.
+//! Turbine over axum: an extractor that verifies bearer tokens, and a router serving the
+//! documented Turbine endpoints from a verifier service.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRef, FromRequestParts, Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use signet_core::{AuthError, Claims};
 
-use crate::bitzoom::{BitzoomError, BitzoomService};
-use crate::{RedbRegistry, RegistrationError, VerifierService};
+use crate::store::redb::RedbRegistry;
+use crate::turbine::service::{RegistrationError, VerifierService};
 
 /// A request whose Turbine bearer token verified: its claims. Use it as a handler argument;
 /// refusals answer `401 {"error": "<documented text>"}` before the handler runs.
@@ -103,100 +102,5 @@ pub fn turbine_routes(service: Arc<VerifierService<RedbRegistry>>) -> Router {
         .route("/api/v1/orders", post(create_order))
         .route("/api/v1/orders/{id}", delete(cancel_order))
         .route("/api/v1/{*rest}", get(public))
-        .with_state(service)
-}
-
-fn bitzoom_error(service: &BitzoomService, e: &BitzoomError) -> Response {
-    if service.bare_401() && e.code() != 401 {
-        // What Bitzoom's server framework does for any failed JWT.
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    let status = if e.code() == 401 { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    (status, Json(json!({ "code": e.code(), "msg": e.to_string() }))).into_response()
-}
-
-async fn test_token(
-    State(service): State<Arc<BitzoomService>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(uid) = q.get("userid").filter(|u| !u.is_empty()) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "code": -1, "msg": "userid is required" })))
-            .into_response();
-    };
-    match service.issue_token(uid) {
-        Ok(token) => Json(json!({ "code": 0, "msg": "success", "data": { "token": token } })).into_response(),
-        Err(e) => bitzoom_error(&service, &e),
-    }
-}
-
-/// The caller of a Bitzoom private endpoint: HMAC-signed headers if present, else the bearer
-/// token.
-fn bitzoom_caller(
-    service: &BitzoomService,
-    method: &axum::http::Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<String, BitzoomError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if headers.contains_key("x-bz-signature") {
-        service.verify_signed(
-            &crate::bitzoom::SignedHeaders {
-                api_key: header("x-bz-apikey").unwrap_or_default(),
-                timestamp: header("x-bz-timestamp").unwrap_or_default(),
-                nonce: header("x-bz-nonce").unwrap_or_default(),
-                recv_window: header("x-bz-recvwindow").unwrap_or_default(),
-                signature: header("x-bz-signature").unwrap_or_default(),
-            },
-            method.as_str(),
-            uri.path(),
-            uri.query().unwrap_or_default(),
-            body,
-        )
-    } else {
-        service.verify_bearer(headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes()))
-    }
-}
-
-async fn balance(
-    State(service): State<Arc<BitzoomService>>,
-    method: axum::http::Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
-        Ok(uid) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": uid, "asset": "USDT", "balance": "10000.00" } }))
-            .into_response(),
-        Err(e) => bitzoom_error(&service, &e),
-    }
-}
-
-async fn order(
-    State(service): State<Arc<BitzoomService>>,
-    method: axum::http::Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
-        Ok(caller) => {
-            let order: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller, "order": order } }))
-                .into_response()
-        }
-        Err(e) => bitzoom_error(&service, &e),
-    }
-}
-
-/// The Bitzoom endpoints: `GET /api/servermanage/testtoken?userid=` (an HS256 JWT with `uid`,
-/// `uname`, `iat`, `exp`) and `GET /api/v1/balance`, which takes that bearer token or
-/// HMAC-signed `X-BZ-*` headers and answers `{"code": -1002|-1022, "msg": …}` on failure, and
-/// `POST /api/v1/order`, which takes either too and echoes the order.
-pub fn bitzoom_routes(service: Arc<BitzoomService>) -> Router {
-    Router::new()
-        .route("/api/servermanage/testtoken", get(test_token))
-        .route("/api/v1/balance", get(balance))
-        .route("/api/v1/order", post(order))
         .with_state(service)
 }

@@ -7,8 +7,9 @@ use signet_core::{
     AuthError, Claims, Clock, IssuedApiKey, KeyId, KeyStore, UnixTime, Verifier, VerifyConfig,
 };
 
-use crate::registry::{Entry, RedbRegistry, RegistryError};
-use crate::{ShardedReplayCache, SystemClock, os_rng};
+use crate::platform::{SystemClock, os_rng};
+use crate::store::redb::{Entry, RedbRegistry, RegistryError};
+use crate::store::replay::ShardedReplayCache;
 
 /// Verifies bearer tokens against a key store with a shared replay cache, and (over the
 /// persistent registry) registers wallets' API keys. `Send + Sync`: share one per process.

@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::{Algorithm, JwtError, JwtVerifyingKey, MAX_JWT_CLAIMS_LEN, MAX_JWT_HEADER_LEN, MAX_JWT_LEN};
-use crate::UnixTime;
 use crate::text::b64_len;
+use crate::time::UnixTime;
 
 /// How time claims are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl JwtVerifier {
         now: UnixTime,
     ) -> Result<VerifiedJwt<T>, JwtError> {
         let header = authorization.ok_or(JwtError::MissingHeader)?;
-        let token = crate::bearer_token(header).map_err(|_| JwtError::Malformed)?;
+        let token = crate::turbine::token::bearer_token(header).map_err(|_| JwtError::Malformed)?;
         self.verify(token, now)
     }
 
@@ -201,7 +201,7 @@ fn decode_part<'b>(part: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], JwtError>
 }
 
 fn parse_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, JwtError> {
-    if crate::claims::nesting_depth(json) > crate::claims::MAX_JSON_DEPTH {
+    if crate::turbine::payload::nesting_depth(json) > crate::turbine::payload::MAX_JSON_DEPTH {
         return Err(JwtError::Malformed);
     }
     let mut unescape = [0u8; MAX_JWT_CLAIMS_LEN];

@@ -75,7 +75,7 @@ where
 fn sign<'s>(key: &JwtSigningKey, input: &[u8], buf: &'s mut [u8; MAX_JWT_SIGNATURE_LEN]) -> &'s [u8] {
     match key {
         JwtSigningKey::Hs256(key) => {
-            let (tag, _) = buf.split_at_mut(crate::HMAC_TAG_LEN);
+            let (tag, _) = buf.split_at_mut(crate::hmac_key::HMAC_TAG_LEN);
             tag.copy_from_slice(&key.tag(&[input]));
             tag
         }

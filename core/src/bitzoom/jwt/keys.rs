@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::Algorithm;
-use crate::HmacKey;
+use crate::hmac_key::HmacKey;
 
 /// A key that checks JWTs, and so fixes the one algorithm they may use.
 #[derive(Clone, Debug)]

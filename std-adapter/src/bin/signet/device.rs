@@ -1,7 +1,7 @@
 //! `signet device …`: a hardware signing device on a serial port.
 
 use core::time::Duration;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -9,7 +9,7 @@ use signet_core::Clock;
 use signet_core::link::DeviceError;
 use signet_std::{DeviceClient, DeviceClientError, SystemClock, TurbineClient};
 
-use crate::commands::{Result, credentials, hex_str, output};
+use crate::output::{Context, Result, hex_str};
 
 /// `signet device …`
 #[derive(Args)]
@@ -48,7 +48,8 @@ enum DeviceAction {
     },
 }
 
-pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()> {
+/// Runs `signet device`.
+pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
     let port = serialport::new(args.port.to_string_lossy(), args.baud)
         .timeout(Duration::from_secs(args.timeout))
         .open()
@@ -66,8 +67,7 @@ pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()>
                 (Some(kid), Some(key)) => format!("address: {address}\napi key id: {kid}\npublic key: {key}"),
                 _ => format!("address: {address}\napi key: none installed"),
             };
-            output(
-                json_mode,
+            ctx.output(
                 &json!({ "address": address.as_str(), "api_key_id": kid, "public_key": public_key }),
                 &text,
             );
@@ -79,12 +79,12 @@ pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()>
                 }
                 e => Box::<dyn core::error::Error>::from(e),
             })?;
-            output(json_mode, &json!({ "token": token }), &token);
+            ctx.output(&json!({ "token": token }), &token);
         }
         DeviceAction::SetTime => {
             let now = SystemClock.now();
             device.set_time(now)?;
-            output(json_mode, &json!({ "time": now.0 }), &format!("device clock set to {now}"));
+            ctx.output(&json!({ "time": now.0 }), &format!("device clock set to {now}"));
         }
         DeviceAction::Register { host, name } => {
             eprintln!("press the button on the device to sign the registration");
@@ -93,23 +93,18 @@ pub fn run(args: DeviceArgs, json_mode: bool, file: Option<&Path>) -> Result<()>
             let signature = request.signature.to_hex();
             let host = match host {
                 Some(host) => Some(host),
-                None => credentials(file).ok().and_then(|c| c.turbine_host),
+                None => ctx.credentials().ok().and_then(|c| c.turbine_host),
             };
             let Some(host) = host else {
                 let text = format!("address: {address}\nsignature: {signature}");
-                output(
-                    json_mode,
-                    &json!({ "address": address.as_str(), "signature": signature.as_str() }),
-                    &text,
-                );
+                ctx.output(&json!({ "address": address.as_str(), "signature": signature.as_str() }), &text);
                 return Ok(());
             };
             let api_key = TurbineClient::new(&host).register_signed(&request, name.as_deref())?;
             eprintln!("registered as {}; press the button again to install the key", api_key.key_id);
             device.install_api_key(&api_key)?;
             let kid = api_key.key_id.as_str();
-            output(
-                json_mode,
+            ctx.output(
                 &json!({ "address": address.as_str(), "api_key_id": kid }),
                 &format!("registered API key {kid} for {address}; installed on the device"),
             );

@@ -9,9 +9,34 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use clap::Args;
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::{bitzoom_routes, turbine_routes};
 use signet_std::{RedbRegistry, VerifierService};
+
+/// `signet serve …`
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Folder for the key registry.
+    #[arg(long, default_value = "signet-data")]
+    data: PathBuf,
+    /// Lifetime of Bitzoom test tokens, in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    token_lifetime: i64,
+    /// A Bitzoom HMAC API key, NAME=SECRET (repeatable).
+    #[arg(long = "bitzoom-api-key", value_name = "NAME=SECRET")]
+    bitzoom_api_keys: Vec<String>,
+}
+
+/// Runs `signet serve` until the process ends.
+pub fn run(args: ServeArgs) -> crate::output::Result<()> {
+    let ServeArgs { listen, data, token_lifetime, bitzoom_api_keys } = args;
+    let options = ServeOptions { listen, data, token_lifetime_secs: token_lifetime, bitzoom_api_keys };
+    serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
+}
 
 /// Settings of a local server.
 pub struct ServeOptions {
