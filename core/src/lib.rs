@@ -53,6 +53,7 @@ extern crate std;
 pub mod bitzoom;
 pub mod eth;
 mod hmac_key;
+mod json;
 pub mod link;
 mod text;
 mod time;

@@ -1,17 +1,10 @@
-//! A received token payload: its JSON read without allocation, with the fields checked.
+//! A received token payload: its JSON checked strictly and read without allocation or
+//! recursion.
 
-use core::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-
+use crate::json::{self, Members, Value};
 use crate::time::UnixTime;
-use crate::turbine::claims::MAX_PAYLOAD_LEN;
-use crate::turbine::key_id::KeyId;
-use crate::turbine::nonce::Nonce;
-
-/// Deepest nesting of unknown JSON values the verifier parses. Bounds recursion (and so stack)
-/// on hostile payloads; real payloads are flat.
-pub(crate) const MAX_JSON_DEPTH: usize = 8;
+use crate::turbine::key_id::{KeyId, MAX_KEY_ID_LEN};
+use crate::turbine::nonce::{NONCE_HEX_LEN, Nonce};
 
 /// The fields of a received payload after the format check.
 ///
@@ -29,8 +22,19 @@ pub(crate) struct Payload {
 /// as `invalid token format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PayloadError {
+    /// Nested deeper than the JSON bound.
     TooDeep,
+    /// Not JSON, not an object, or its fields are missing, repeated or of the wrong type.
     Json,
+}
+
+impl From<json::JsonError> for PayloadError {
+    fn from(e: json::JsonError) -> Self {
+        match e {
+            json::JsonError::TooDeep => PayloadError::TooDeep,
+            json::JsonError::Syntax => PayloadError::Json,
+        }
+    }
 }
 
 impl Payload {
@@ -46,37 +50,67 @@ impl Payload {
     /// The exact compact form the official SDK and signet write,
     /// `{"kid":"<id>","n":"<32 hex>","ts":<integer>}`, read without the general JSON parser.
     ///
-    /// Returns `None` for anything else (spacing, order, escapes, extra fields, leading zeros),
-    /// which then goes through [`Payload::parse_general`]; where both accept a payload they agree
-    /// (a property test checks it).
+    /// Returns `None` for anything else (spacing, order, escapes, extra fields, leading zeros,
+    /// bytes a JSON string may not hold), which then goes through [`Payload::parse_general`];
+    /// where both accept a payload they agree (a property test checks it).
     fn parse_sdk_form(json: &[u8]) -> Option<Self> {
         let rest = json.strip_prefix(b"{\"kid\":\"")?;
         let kid_end = rest.iter().position(|&b| b == b'"')?;
         let (kid, rest) = rest.split_at(kid_end);
         let rest = rest.strip_prefix(b"\",\"n\":\"")?;
-        let (nonce, rest) = rest.split_at_checked(crate::turbine::nonce::NONCE_HEX_LEN)?;
+        let (nonce, rest) = rest.split_at_checked(NONCE_HEX_LEN)?;
         let digits = rest.strip_prefix(b"\",\"ts\":")?.strip_suffix(b"}")?;
-        // A backslash would start an escape, which only the general parser decodes.
-        if kid.is_empty() || kid.contains(&b'\\') {
+        // A backslash would start an escape, which only the general parser decodes; control
+        // characters and invalid UTF-8 make the payload not JSON, which it refuses.
+        if kid.is_empty() || kid.iter().any(|&b| b == b'\\' || b < 0x20) {
             return None;
         }
+        let kid = core::str::from_utf8(kid).ok()?;
         Some(Payload {
-            kid: core::str::from_utf8(kid).ok().and_then(|k| KeyId::new(k).ok()),
+            kid: KeyId::new(kid).ok(),
             ts: UnixTime(parse_json_integer(digits)?),
             nonce: Nonce::from_hex(nonce)?,
         })
     }
 
-    /// Any JSON object form, through serde-json-core.
+    /// Any JSON object form: checked strictly (RFC 8259, bounded depth), then its members read
+    /// in one pass.
     fn parse_general(json: &[u8]) -> Result<Self, PayloadError> {
-        if nesting_depth(json) > MAX_JSON_DEPTH {
-            return Err(PayloadError::TooDeep);
+        if !json::check(json)?.is_object {
+            return Err(PayloadError::Json);
         }
-        let mut unescape = [0u8; MAX_PAYLOAD_LEN];
-        serde_json_core::from_slice_escaped::<Payload>(json, &mut unescape)
-            .map(|(payload, _)| payload)
-            .map_err(|_| PayloadError::Json)
+        let (mut kid, mut ts, mut nonce) = (None, None, None);
+        for (key, value) in Members::new(json) {
+            let mut name = [0u8; 3];
+            match (json::unescape(key, &mut name), value) {
+                (Some("kid"), Value::String(raw)) if kid.is_none() => kid = Some(read_kid(raw)?),
+                (Some("ts"), Value::Number(text)) if ts.is_none() => {
+                    ts = Some(UnixTime(parse_json_integer(text).ok_or(PayloadError::Json)?));
+                }
+                (Some("n"), Value::String(raw)) if nonce.is_none() => {
+                    let mut hex = [0u8; NONCE_HEX_LEN];
+                    let text = json::unescape(raw, &mut hex).ok_or(PayloadError::Json)?;
+                    nonce = Some(Nonce::from_hex(text.as_bytes()).ok_or(PayloadError::Json)?);
+                }
+                // A known field again, or with a value of the wrong type.
+                (Some("kid" | "ts" | "n"), _) => return Err(PayloadError::Json),
+                _ => {}
+            }
+        }
+        match (kid, ts, nonce) {
+            (Some(kid), Some(ts), Some(nonce)) => Ok(Payload { kid, ts, nonce }),
+            _ => Err(PayloadError::Json),
+        }
     }
+}
+
+/// The `kid` value: any non-empty string, kept if it can be a [`KeyId`].
+fn read_kid(raw: &[u8]) -> Result<Option<KeyId>, PayloadError> {
+    if raw.is_empty() {
+        return Err(PayloadError::Json);
+    }
+    let mut text = [0u8; MAX_KEY_ID_LEN];
+    Ok(json::unescape(raw, &mut text).and_then(|kid| KeyId::new(kid).ok()))
 }
 
 /// A JSON integer that fits `i64`: an optional `-`, then `0` or digits without a leading zero.
@@ -97,140 +131,6 @@ fn parse_json_integer(text: &[u8]) -> Option<i64> {
         value = if negative { value.checked_sub(digit)? } else { value.checked_add(digit)? };
     }
     Some(value)
-}
-
-/// Deepest `[`/`{` nesting outside strings. Malformed input may be miscounted, but then the
-/// parser refuses it anyway; the count only has to bound the parser's recursion.
-pub(crate) fn nesting_depth(json: &[u8]) -> usize {
-    // Fast path for real payloads: with few brackets at all the depth cannot exceed the limit,
-    // and this count vectorises where the scan below cannot.
-    let brackets = json.iter().filter(|&&b| b == b'[' || b == b'{').count();
-    if brackets <= MAX_JSON_DEPTH {
-        return brackets;
-    }
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &b in json {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
-enum Field {
-    Kid,
-    Ts,
-    N,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(match v {
-                    "kid" => Field::Kid,
-                    "ts" => Field::Ts,
-                    "n" => Field::N,
-                    _ => Field::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(FieldVisitor)
-    }
-}
-
-/// The `kid` value: any non-empty string, kept if it can be a [`KeyId`].
-struct KidField(Option<KeyId>);
-
-impl<'de> Deserialize<'de> for KidField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KidVisitor;
-        impl Visitor<'_> for KidVisitor {
-            type Value = KidField;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a non-empty string")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KidField, E> {
-                if v.is_empty() {
-                    return Err(E::invalid_length(0, &self));
-                }
-                Ok(KidField(KeyId::new(v).ok()))
-            }
-        }
-        d.deserialize_str(KidVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Nonce {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct NonceVisitor;
-        impl Visitor<'_> for NonceVisitor {
-            type Value = Nonce;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("32 hex digits")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Nonce, E> {
-                Nonce::from_hex(v.as_bytes()).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
-            }
-        }
-        d.deserialize_str(NonceVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Payload {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct PayloadVisitor;
-        impl<'de> Visitor<'de> for PayloadVisitor {
-            type Value = Payload;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a token payload object")
-            }
-            // Only `visit_map`: a JSON array must not pass as a struct.
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Payload, A::Error> {
-                let (mut kid, mut ts, mut nonce) = (None, None, None);
-                while let Some(field) = map.next_key::<Field>()? {
-                    match field {
-                        Field::Kid if kid.is_none() => kid = Some(map.next_value::<KidField>()?.0),
-                        Field::Ts if ts.is_none() => ts = Some(UnixTime(map.next_value::<i64>()?)),
-                        Field::N if nonce.is_none() => nonce = Some(map.next_value::<Nonce>()?),
-                        Field::Kid => return Err(de::Error::duplicate_field("kid")),
-                        Field::Ts => return Err(de::Error::duplicate_field("ts")),
-                        Field::N => return Err(de::Error::duplicate_field("n")),
-                        Field::Other => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Payload {
-                    kid: kid.ok_or_else(|| de::Error::missing_field("kid"))?,
-                    ts: ts.ok_or_else(|| de::Error::missing_field("ts"))?,
-                    nonce: nonce.ok_or_else(|| de::Error::missing_field("n"))?,
-                })
-            }
-        }
-        d.deserialize_map(PayloadVisitor)
-    }
 }
 
 #[cfg(test)]
@@ -269,6 +169,44 @@ mod tests {
         for case in &cases {
             assert!(Payload::parse(case.as_bytes()).is_err(), "{case}");
         }
+    }
+
+    #[test]
+    fn refuses_what_is_not_json_before_any_signature_check() {
+        // Findings of the review: each parsed before the strict check.
+        let n = "aa7352cbaa9d786dc1ee3a52ec73b0dc";
+        let deep = "[".repeat(220) + &"]".repeat(220);
+        let cases = [
+            format!(r#"{{"kid":"k","n":"{n}","ts":1,"x":1","y":{deep}}}"#),
+            format!(r#"{{"kid":"k","n":"{n}","ts":1,"x":not json " at all}}"#),
+            format!("{{\"kid\":\"k\",\"n\":\"{n}\",\"ts\":1,\"x\":\"\u{1}\"}}"),
+            format!("{{\"kid\":\"k\u{1}\",\"n\":\"{n}\",\"ts\":1}}"),
+            format!(r#"{{"kid":"k","n":"{n}","ts":1,"x":"\ud83d"}}"#),
+        ];
+        for case in &cases {
+            assert!(Payload::parse(case.as_bytes()).is_err(), "{case}");
+        }
+        assert_eq!(Payload::parse(cases[0].as_bytes()).unwrap_err(), PayloadError::Json);
+    }
+
+    #[test]
+    fn a_non_utf8_kid_is_a_format_error_in_any_field_order() {
+        let n = b"aa7352cbaa9d786dc1ee3a52ec73b0dc";
+        let sdk_order = [&br#"{"kid":"k"#[..], b"\xff", br#"","n":""#, n, br#"","ts":1}"#].concat();
+        let other_order = [&br#"{"n":""#[..], n, br#"","ts":1,"kid":"k"#, b"\xff", br#""}"#].concat();
+        assert_eq!(Payload::parse(&sdk_order).unwrap_err(), PayloadError::Json);
+        assert_eq!(Payload::parse(&other_order).unwrap_err(), PayloadError::Json);
+    }
+
+    #[test]
+    fn surrogate_pairs_are_decoded() {
+        // Python's json.dumps writes any character outside the BMP as a pair of escapes.
+        let n = "aa7352cbaa9d786dc1ee3a52ec73b0dc";
+        let json = format!(r#"{{"kid": "k1", "n": "{n}", "ts": 1, "note": "\ud83d\ude00 caf\u00e9"}}"#);
+        assert_eq!(Payload::parse(json.as_bytes()).unwrap().kid.unwrap().as_str(), "k1");
+        // In the kid: decoded, then not a storable id (non-ASCII), so not found rather than malformed.
+        let json = format!(r#"{{"kid": "k\ud83d\ude00", "n": "{n}", "ts": 1}}"#);
+        assert!(Payload::parse(json.as_bytes()).unwrap().kid.is_none());
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl JwtVerifier {
         let parts = Parts::split(token)?;
 
         let mut header_buf = [0u8; MAX_JWT_HEADER_LEN];
-        let header = decode_part(parts.header, &mut header_buf)?;
+        let header = strict_json(decode_part(parts.header, &mut header_buf)?)?;
         let header = parse_json::<Header>(header)?;
         if header.crit || header.alg != Some(self.key.algorithm()) {
             return Err(JwtError::AlgorithmNotAllowed);
@@ -107,7 +107,7 @@ impl JwtVerifier {
         self.check_signature(&parts)?;
 
         let mut claims_buf = [0u8; MAX_JWT_CLAIMS_LEN];
-        let claims = decode_part(parts.claims, &mut claims_buf)?;
+        let claims = strict_json(decode_part(parts.claims, &mut claims_buf)?)?;
         let registered = parse_json::<Registered>(claims)?.0;
         self.check_times(&registered, now)?;
         let claims = parse_json::<T>(claims)?;
@@ -167,7 +167,7 @@ impl JwtVerifier {
 pub fn read_expiry_unverified(token: &[u8]) -> Option<UnixTime> {
     let parts = Parts::split(token).ok()?;
     let mut claims_buf = [0u8; MAX_JWT_CLAIMS_LEN];
-    let claims = decode_part(parts.claims, &mut claims_buf).ok()?;
+    let claims = strict_json(decode_part(parts.claims, &mut claims_buf).ok()?).ok()?;
     parse_json::<Registered>(claims).ok()?.0.exp
 }
 
@@ -195,15 +195,22 @@ impl<'t> Parts<'t> {
     }
 }
 
-fn decode_part<'b>(part: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], JwtError> {
+fn decode_part<'b>(part: &[u8], buf: &'b mut [u8]) -> Result<&'b mut [u8], JwtError> {
     let n = URL_SAFE_NO_PAD.decode_slice(part, &mut *buf).map_err(|_| JwtError::Malformed)?;
-    buf.get(..n).ok_or(JwtError::Malformed)
+    buf.get_mut(..n).ok_or(JwtError::Malformed)
 }
 
+/// Checks a decoded part is JSON (RFC 8259, bounded depth) and rewrites its surrogate-pair
+/// escapes as UTF-8, which serde-json-core cannot decode (PyJWT escapes every non-ASCII
+/// character). The signature covers the base64 text, so the decoded bytes may change.
+fn strict_json(json: &mut [u8]) -> Result<&[u8], JwtError> {
+    let checked = crate::json::check(json).map_err(|_| JwtError::Malformed)?;
+    let len = if checked.surrogate_pairs { crate::json::join_surrogate_pairs(json) } else { json.len() };
+    json.get(..len).ok_or(JwtError::Malformed)
+}
+
+/// Reads a part that passed [`strict_json`] into `T`.
 fn parse_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, JwtError> {
-    if crate::turbine::payload::nesting_depth(json) > crate::turbine::payload::MAX_JSON_DEPTH {
-        return Err(JwtError::Malformed);
-    }
     let mut unescape = [0u8; MAX_JWT_CLAIMS_LEN];
     serde_json_core::from_slice_escaped::<T>(json, &mut unescape)
         .map(|(v, _)| v)
@@ -335,5 +342,61 @@ impl<'de> Deserialize<'de> for Registered {
             }
         }
         d.deserialize_map(RegisteredVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hmac_key::HmacKey;
+    use std::prelude::rust_2024::*;
+
+    /// An HS256 token over exactly these header and claims bytes, as PyJWT would send them.
+    fn hs256(key: &HmacKey, header: &str, claims: &str) -> String {
+        let input = std::format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims));
+        let tag = key.tag(&[input.as_bytes()]);
+        std::format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Claims {
+        uid: heapless::String<16>,
+        uname: heapless::String<16>,
+    }
+
+    #[test]
+    fn reads_characters_outside_the_bmp_as_pyjwt_escapes_them() {
+        let key = HmacKey::new(b"secret");
+        let verifier = JwtVerifier::new(JwtVerifyingKey::Hs256(key.clone()));
+        let token = hs256(
+            &key,
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"exp":2000000000,"uid":"\ud83d\ude00","uname":"caf\u00e9 \ud834\udd1e"}"#,
+        );
+        let verified = verifier.verify::<Claims>(token.as_bytes(), UnixTime(1_900_000_000)).unwrap();
+        assert_eq!(verified.claims.uid.as_str(), "\u{1F600}");
+        assert_eq!(verified.claims.uname.as_str(), "caf\u{e9} \u{1D11E}");
+        // A lone surrogate is not text: malformed.
+        let token = hs256(&key, r#"{"alg":"HS256"}"#, r#"{"exp":2000000000,"uid":"\ud83d","uname":""}"#);
+        assert_eq!(verifier.verify::<Claims>(token.as_bytes(), UnixTime(0)), Err(JwtError::Malformed));
+    }
+
+    #[test]
+    fn a_stray_quote_cannot_hide_deep_nesting_or_garbage() {
+        let key = HmacKey::new(b"secret");
+        let verifier = JwtVerifier::new(JwtVerifyingKey::Hs256(key.clone()));
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        for header in [
+            std::format!(r#"{{"alg":"HS256","x":1","y":{deep}}}"#),
+            r#"{"alg":"HS256","x":not json " at all}"#.to_string(),
+            "{\"alg\":\"HS256\",\"x\":\"\u{1}\"}".to_string(),
+        ] {
+            let token = hs256(&key, &header, r#"{"exp":2000000000,"uid":"1","uname":"u"}"#);
+            assert_eq!(
+                verifier.verify::<Claims>(token.as_bytes(), UnixTime(0)),
+                Err(JwtError::Malformed),
+                "{header}"
+            );
+        }
     }
 }
