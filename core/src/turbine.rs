@@ -7,6 +7,7 @@ pub(crate) mod error;
 pub(crate) mod key_id;
 pub(crate) mod keys;
 pub(crate) mod nonce;
+pub(crate) mod nonce_cache;
 pub(crate) mod payload;
 pub(crate) mod registration;
 pub(crate) mod replay;
@@ -20,11 +21,12 @@ pub use error::AuthError;
 pub use key_id::{KeyId, KeyIdError, MAX_KEY_ID_LEN};
 pub use keys::{KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError};
 pub use nonce::{NONCE_HEX_LEN, NONCE_LEN, Nonce};
+pub use nonce_cache::{NONCE_CACHE_WAYS, NonceCache};
 pub use registration::{
     REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, registration_message,
     verify_registration,
 };
-pub use replay::{NONCE_CACHE_WAYS, NonceCache, ReplayError, ReplayGuard};
+pub use replay::{ReplayError, ReplayGuard};
 pub use signer::PreparedSigningKey;
 pub use token::{MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MintError, Token, bearer_token, mint, mint_string};
 pub use verify::{DEFAULT_MAX_CLOCK_SKEW_SECS, TOKEN_WINDOW_SECS, Verifier, VerifyConfig};

@@ -15,8 +15,8 @@ use signet_core::eth::{Address, EthSignature, recover_address};
 use signet_core::jwt::{JwtSigningKey, JwtVerifier, read_expiry_unverified};
 use signet_core::request_signing::{SignedRequest, verify_request};
 use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, NONCE_CACHE_WAYS, Nonce, NonceCache,
-    ReplayError, ReplayGuard, UnixTime, Verifier, mint, verify_registration,
+    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayError, ReplayGuard,
+    UnixTime, Verifier, mint, verify_registration,
 };
 
 /// A target's name (its corpus folder and cargo-fuzz target) and body.
@@ -102,25 +102,36 @@ struct ReplayStep {
     kid: u8,
     nonce: u8,
     lifetime: u8,
-    advance: u8,
+    advance: i8,
 }
 
 /// Operation sequences on a small cache, checked against a plain list of what it must
-/// remember: a live pair is always refused as a replay, a new pair is never called one, and
-/// "full" only happens with at least a bucket's worth of live entries.
+/// remember: a live pair is always refused as a replay while the clock moves forward, and a
+/// live token (the same pair and expiry: a verifier derives the expiry from the signed `ts`)
+/// even after the clock jumped ahead and back; a new pair is never called a replay while the
+/// clock only moved forward; and "full" only happens when every slot holds a live nonce.
 pub fn replay_ops(data: &[u8]) {
+    const CACHE: usize = NonceCache::<2>::CAPACITY;
     let Ok(steps) = Vec::<ReplayStep>::arbitrary_take_rest(Unstructured::new(data)) else { return };
     let mut cache = NonceCache::<2>::with_seed(7);
     let mut model: Vec<(u8, u8, i64)> = Vec::new();
-    let mut now = 0i64;
+    let (mut now, mut went_back) = (0i64, false);
     let kids = ["a", "b", "c", "d"].map(|k| KeyId::new(k).unwrap_or_else(|_| panic!("kid")));
     for step in steps {
-        now += i64::from(step.advance % 4);
+        // Mostly small steps forward; now and then a jump past every lifetime, either way.
+        now += match step.advance {
+            -128..=-125 => -20,
+            -124..=-121 => 20,
+            a => i64::from(a.rem_euclid(4)),
+        };
+        went_back |= step.advance <= -125;
         let kid_index = step.kid % 4;
         let Some(kid) = kids.get(usize::from(kid_index)) else { panic!("kid index below 4") };
         let expires_at = now + i64::from(step.lifetime % 8);
         let live = |m: &Vec<(u8, u8, i64)>| m.iter().filter(|e| e.2 >= now).count();
         let seen = model.iter().any(|&(k, n, e)| k == kid_index && n == step.nonce && e >= now);
+        let same_token = model.iter().any(|&(k, n, e)| k == kid_index && n == step.nonce && e == expires_at);
+        let must_refuse = if went_back { same_token && expires_at >= now } else { seen };
         let got = cache.check_and_record(
             kid,
             &Nonce::from_bytes([step.nonce; 16]),
@@ -128,9 +139,11 @@ pub fn replay_ops(data: &[u8]) {
             UnixTime(now),
         );
         match got {
-            Err(ReplayError::Replayed) if !seen => panic!("a new nonce was called a replay: {step:?}"),
-            Ok(()) | Err(ReplayError::Full) if seen => panic!("a live nonce was forgotten: {step:?}"),
-            Err(ReplayError::Full) if live(&model) < NONCE_CACHE_WAYS => panic!("full with few live entries"),
+            Err(ReplayError::Replayed) if !seen && !went_back => {
+                panic!("a new nonce was called a replay: {step:?}")
+            }
+            Ok(()) | Err(ReplayError::Full) if must_refuse => panic!("a live nonce was forgotten: {step:?}"),
+            Err(ReplayError::Full) if live(&model) < CACHE => panic!("full with free slots: {step:?}"),
             Ok(()) => model.push((kid_index, step.nonce, expires_at)),
             _ => {}
         }

@@ -228,7 +228,7 @@ fn parse_millis(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::turbine::replay::NonceCache;
+    use crate::turbine::nonce_cache::NonceCache;
 
     fn request<'a>(timestamp: &'a str, nonce: &'a str, recv_window: &'a str) -> SignedRequest<'a> {
         SignedRequest {
