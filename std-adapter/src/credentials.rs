@@ -203,59 +203,50 @@ impl Credentials {
     }
 
     /// Writes the credentials as a file only its owner can read (mode 600), in the format
-    /// [`Credentials::from_file`] reads.
+    /// [`Credentials::from_file`] reads. The file is replaced atomically (temporary file, sync,
+    /// rename): a failed write leaves the old one, never a partial one.
     ///
     /// # Errors
     /// [`CredentialsError::Io`] if the file cannot be written.
     pub fn write_file(&self, path: &Path) -> Result<(), CredentialsError> {
-        use std::io::Write;
-        let io = |error| CredentialsError::Io { path: path.to_owned(), error };
-        let mut text =
-            Zeroizing::new(String::from("# signet credentials: keep this file private (mode 600)\n"));
-        let mut line = |name: &str, value: &str| text.push_str(&format!("{name}={value}\n"));
-        if let Some(host) = &self.turbine_host {
-            line("TURBINE_HOST", host);
-        }
-        if let Some(wallet) = &self.wallet {
-            line(
-                "TURBINE_PRIVATE_KEY",
-                &format!("0x{}", Zeroizing::new(hex_lower(wallet.to_bytes().as_ref())).as_str()),
-            );
-        }
-        if let Some(api) = &self.turbine_api {
-            line("TURBINE_API_KEY_ID", api.key_id.as_str());
-            let hex = api.secret.to_hex();
-            line("TURBINE_API_PRIVATE_KEY", core::str::from_utf8(hex.as_ref()).unwrap_or_default());
-        }
-        if let Some(token) = &self.bitzoom_token {
-            line("BITZOOM_API_TOKEN", token.expose());
-        }
-        if let Some(key) = &self.bitzoom_api_key {
-            line("BITZOOM_API_KEY", key);
-        }
-        if let Some(secret) = &self.bitzoom_api_secret {
-            line("BITZOOM_API_SECRET", secret.expose());
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(path).map_err(io)?;
-        // An existing file keeps its mode on open, so tighten it explicitly.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-        }
-        file.write_all(text.as_bytes()).map_err(io)
+        crate::private_file::write_atomic(path, &self.to_file_text())
+            .map_err(|error| CredentialsError::Io { path: path.to_owned(), error })
     }
-}
 
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    /// The text [`Credentials::write_file`] writes, in one buffer sized before it is filled (so
+    /// no reallocation leaves a copy of a secret in freed memory) and wiped when dropped.
+    #[must_use]
+    pub fn to_file_text(&self) -> Zeroizing<Vec<u8>> {
+        const HEADER: &[u8] = b"# signet credentials: keep this file private (mode 600)\n";
+        let mut wallet_hex = Zeroizing::new([0u8; 66]);
+        let wallet = self.wallet.as_ref().map(|wallet| {
+            let (prefix, digits) = wallet_hex.split_at_mut(2);
+            prefix.copy_from_slice(b"0x");
+            // 32 bytes always fill 64 hex digits.
+            let _ = hex::encode_to_slice(wallet.to_bytes().as_ref(), digits);
+            &wallet_hex[..]
+        });
+        let api_secret = self.turbine_api.as_ref().map(|api| api.secret.to_hex());
+        let lines: [(&str, Option<&[u8]>); 7] = [
+            ("TURBINE_HOST", self.turbine_host.as_deref().map(str::as_bytes)),
+            ("TURBINE_PRIVATE_KEY", wallet),
+            ("TURBINE_API_KEY_ID", self.turbine_api.as_ref().map(|api| api.key_id.as_str().as_bytes())),
+            ("TURBINE_API_PRIVATE_KEY", api_secret.as_ref().map(|hex| &hex[..])),
+            ("BITZOOM_API_TOKEN", self.bitzoom_token.as_ref().map(|t| t.expose().as_bytes())),
+            ("BITZOOM_API_KEY", self.bitzoom_api_key.as_deref().map(str::as_bytes)),
+            ("BITZOOM_API_SECRET", self.bitzoom_api_secret.as_ref().map(|s| s.expose().as_bytes())),
+        ];
+        let present = || lines.iter().filter_map(|(name, value)| value.map(|v| (name.as_bytes(), v)));
+        let len = HEADER.len() + present().map(|(name, value)| name.len() + value.len() + 2).sum::<usize>();
+        let mut text = Zeroizing::new(Vec::with_capacity(len));
+        text.extend_from_slice(HEADER);
+        for (name, value) in present() {
+            for part in [name, b"=", value, b"\n"] {
+                text.extend_from_slice(part);
+            }
+        }
+        text
+    }
 }
 
 #[cfg(test)]
@@ -281,7 +272,7 @@ mod tests {
             let c = from(&[("TURBINE_API_KEY_ID", "e792e6d8c4bd2122"), ("TURBINE_API_PRIVATE_KEY", &secret)])
                 .unwrap();
             let api = c.turbine_api.unwrap();
-            assert_eq!(hex_lower(api.secret.verifying_key().as_bytes()), PUBLIC);
+            assert_eq!(hex::encode(api.secret.verifying_key().as_bytes()), PUBLIC);
         }
         let c =
             from(&[("TURBINE_PRIVATE_KEY", &format!("0x{WALLET}")), ("TURBINE_HOST", "https://h/")]).unwrap();

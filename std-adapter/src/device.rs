@@ -88,7 +88,8 @@ impl<T: Read + Write> DeviceClient<T> {
     /// # Errors
     /// [`DeviceClientError`].
     pub fn call(&mut self, request: &Request) -> Result<Response, DeviceClientError> {
-        let mut buf = [0u8; MAX_FRAME_LEN + 1];
+        // Holds the encoded request, an API key's seed among them: wiped when it goes.
+        let mut buf = zeroize::Zeroizing::new([0u8; MAX_FRAME_LEN + 1]);
         let (lead, rest) = buf.split_at_mut(1);
         // A leading delimiter ends whatever partial frame the device may hold.
         lead.copy_from_slice(&[FRAME_DELIMITER]);

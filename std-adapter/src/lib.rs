@@ -39,6 +39,7 @@ mod credentials;
 mod device;
 mod http;
 mod platform;
+pub mod private_file;
 pub mod store;
 pub mod turbine;
 
