@@ -45,23 +45,40 @@ impl Entry {
         out
     }
 
-    fn decode(kid: &str, bytes: &[u8]) -> Option<Self> {
-        let (fixed, name) = bytes.split_at_checked(FIXED_LEN)?;
-        let (public, rest) = fixed.split_first_chunk::<32>()?;
-        let (&[inactive, has_expiry], rest) = rest.split_first_chunk::<2>()?;
-        let (expiry, rest) = rest.split_first_chunk::<8>()?;
-        let (wallet, rest) = rest.split_first_chunk::<20>()?;
-        let created = rest.first_chunk::<8>()?;
-        Some(Entry {
-            kid: KeyId::new(kid).ok()?,
+    /// Reads a stored entry. Anything but the bytes [`Entry::encode`] writes is refused, so a
+    /// damaged record fails closed (the key store reports an error) rather than being read as
+    /// an active key that never expires.
+    fn decode(kid: &str, bytes: &[u8]) -> Result<Self, RegistryError> {
+        let corrupt = || RegistryError::Corrupt(kid.to_owned());
+        let (fixed, name) = bytes.split_at_checked(FIXED_LEN).ok_or_else(corrupt)?;
+        let (public, rest) = fixed.split_first_chunk::<32>().ok_or_else(corrupt)?;
+        let (&[inactive, has_expiry], rest) = rest.split_first_chunk::<2>().ok_or_else(corrupt)?;
+        let (expiry, rest) = rest.split_first_chunk::<8>().ok_or_else(corrupt)?;
+        let (wallet, rest) = rest.split_first_chunk::<20>().ok_or_else(corrupt)?;
+        let created = rest.first_chunk::<8>().ok_or_else(corrupt)?;
+        let status = match inactive {
+            0 => KeyStatus::Active,
+            1 => KeyStatus::Inactive,
+            _ => return Err(corrupt()),
+        };
+        let expires_at = match has_expiry {
+            0 => None,
+            1 => Some(UnixTime(i64::from_le_bytes(*expiry))),
+            _ => return Err(corrupt()),
+        };
+        Ok(Entry {
+            kid: KeyId::new(kid).map_err(|_| corrupt())?,
             record: KeyRecord {
-                verifying_key: VerifyingKey::from_bytes(public).ok()?,
-                status: if inactive == 1 { KeyStatus::Inactive } else { KeyStatus::Active },
-                expires_at: (has_expiry == 1).then(|| UnixTime(i64::from_le_bytes(*expiry))),
+                verifying_key: VerifyingKey::from_bytes(public).map_err(|_| corrupt())?,
+                status,
+                expires_at,
             },
             wallet: Address::from_bytes(*wallet),
             created_at: UnixTime(i64::from_le_bytes(*created)),
-            name: (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned()),
+            name: match name {
+                [] => None,
+                name => Some(String::from_utf8(name.to_vec()).map_err(|_| corrupt())?),
+            },
         })
     }
 
@@ -82,6 +99,8 @@ pub enum RegistryError {
     NotFound,
     /// The key id is already taken.
     DuplicateKeyId,
+    /// The stored record of this key id is damaged (refused, never guessed at).
+    Corrupt(String),
     /// The database failed (detail for logs).
     Database(String),
 }
@@ -92,6 +111,7 @@ impl fmt::Display for RegistryError {
             RegistryError::WalletHasKey(kid) => write!(f, "wallet already has an active API key ({kid})"),
             RegistryError::NotFound => f.write_str("API key not found"),
             RegistryError::DuplicateKeyId => f.write_str("key id already registered"),
+            RegistryError::Corrupt(kid) => write!(f, "the stored record of key {kid} is damaged"),
             RegistryError::Database(detail) => write!(f, "key registry error: {detail}"),
         }
     }
@@ -143,8 +163,11 @@ impl RedbRegistry {
                 .map_err(db_error)?
                 .map(|kid| kid.value().to_owned());
             if let Some(kid) = existing {
-                let current =
-                    keys.get(kid.as_str()).map_err(db_error)?.and_then(|v| Entry::decode(&kid, v.value()));
+                let current = keys
+                    .get(kid.as_str())
+                    .map_err(db_error)?
+                    .map(|v| Entry::decode(&kid, v.value()))
+                    .transpose()?;
                 if let Some(current) = current.filter(|c| c.is_usable(now)) {
                     return Err(RegistryError::WalletHasKey(current.kid));
                 }
@@ -166,7 +189,7 @@ impl RedbRegistry {
         let txn = self.db.begin_read().map_err(db_error)?;
         let keys = txn.open_table(KEYS).map_err(db_error)?;
         let value = keys.get(kid.as_str()).map_err(db_error)?;
-        Ok(value.and_then(|v| Entry::decode(kid.as_str(), v.value())))
+        value.map(|v| Entry::decode(kid.as_str(), v.value())).transpose()
     }
 
     /// Changes a key's status and/or expiry in one transaction.
@@ -177,7 +200,8 @@ impl RedbRegistry {
             let current = keys
                 .get(kid.as_str())
                 .map_err(db_error)?
-                .and_then(|v| Entry::decode(kid.as_str(), v.value()));
+                .map(|v| Entry::decode(kid.as_str(), v.value()))
+                .transpose()?;
             let mut entry = current.ok_or(RegistryError::NotFound)?;
             change(&mut entry.record);
             keys.insert(kid.as_str(), entry.encode().as_slice()).map_err(db_error)?;
@@ -214,9 +238,7 @@ impl RedbRegistry {
         let mut out = Vec::new();
         for item in keys.iter().map_err(db_error)? {
             let (kid, value) = item.map_err(db_error)?;
-            if let Some(entry) = Entry::decode(kid.value(), value.value()) {
-                out.push(entry);
-            }
+            out.push(Entry::decode(kid.value(), value.value())?);
         }
         Ok(out)
     }
@@ -250,10 +272,10 @@ mod tests {
             e2.record.expires_at = Some(UnixTime(-5));
             e2.record.status = KeyStatus::Inactive;
             for e in [e, e2] {
-                assert_eq!(Entry::decode(e.kid.as_str(), &e.encode()), Some(e));
+                assert_eq!(Entry::decode(e.kid.as_str(), &e.encode()).unwrap(), e);
             }
         }
-        assert_eq!(Entry::decode("a", &[0; 10]), None);
+        assert!(matches!(Entry::decode("a", &[0; 10]), Err(RegistryError::Corrupt(_))));
     }
 
     #[test]
@@ -285,5 +307,33 @@ mod tests {
             ["k1", "k2", "k3"]
         );
         assert!(matches!(reg.revoke(&KeyId::new("nope").unwrap()), Err(RegistryError::NotFound)));
+    }
+
+    #[test]
+    fn a_damaged_record_fails_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = RedbRegistry::open(&dir.path().join("keys.redb")).unwrap();
+        let good = entry("k1", 7, None).encode();
+        // Status byte 2 (was read as active), expiry flag 7 (was read as "never expires"),
+        // a name that is not UTF-8.
+        let damaged = [(32, 2u8), (33, 7u8), (FIXED_LEN, 0xff)].map(|(at, byte)| {
+            let mut bytes = good.clone();
+            if at == FIXED_LEN {
+                bytes.push(byte);
+            } else {
+                bytes[at] = byte;
+            }
+            bytes
+        });
+        let kid = KeyId::new("k1").unwrap();
+        for bytes in damaged {
+            let txn = reg.db.begin_write().unwrap();
+            txn.open_table(KEYS).unwrap().insert("k1", bytes.as_slice()).unwrap();
+            txn.commit().unwrap();
+            assert_eq!(reg.lookup(&kid), Err(KeyStoreError));
+            assert!(matches!(reg.get(&kid), Err(RegistryError::Corrupt(k)) if k == "k1"));
+            assert!(reg.list().is_err());
+            assert!(reg.revoke(&kid).is_err());
+        }
     }
 }
