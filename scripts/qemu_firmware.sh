@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the signet-embedded demo firmware on QEMU's Cortex-M4 board (mps2-an386), with and
 # without ed25519-dalek's precomputed tables; checks its token with signet's verifier and PyNaCl
-# and its registration signature with eth-account; gates the device targets on the default
-# build and prints the README's table. Usage: scripts/qemu_firmware.sh SIGNET_BINARY
+# and its registration signature with eth-account; runs the verifier stack probe (flat and
+# hostile tokens); gates the device targets on the default build and prints the README's tables.
+# Usage: scripts/qemu_firmware.sh SIGNET_BINARY
 set -euo pipefail
 signet=$(realpath "$1")
 cd "$(dirname "$0")/../embedded-adapter/qemu"
@@ -32,6 +33,10 @@ for config in tables no-tables; do
   python3 ../../scripts/check_firmware.py "$out/$config" "$demo_time"
 done
 
+timeout 300 cargo run --quiet --release --bin verify-stack >"$out/verify" 2>&1 || { cat "$out/verify"; exit 1; }
+echo "--- verify-stack firmware"
+cat "$out/verify"
+
 fail=0
 gate() { # name value limit
   if [ "$2" -le "$3" ]; then echo "ok: $1 = $2 <= $3"; else echo "FAIL: $1 = $2 > $3"; fail=1; fi
@@ -39,6 +44,11 @@ gate() { # name value limit
 gate "mint instructions" "$(value mint-instructions "$out/tables")" 1250000
 gate "mint stack bytes" "$(value mint-stack-bytes "$out/tables")" 3072
 gate "registration stack bytes" "$(value registration-stack-bytes "$out/tables")" 11264
+# Hostile input (nesting to the bound, escapes, the stray-quote bypass) costs no more stack than
+# a flat token, and both stay within 8 KiB.
+gate "verify stack bytes, hostile token" "$(value verify-hostile-stack-bytes "$out/verify")" "$(value verify-stack-bytes "$out/verify")"
+gate "verify stack bytes" "$(value verify-stack-bytes "$out/verify")" 8192
+gate "JWT verify stack bytes, hostile claims" "$(value jwt-verify-hostile-stack-bytes "$out/verify")" 4096
 
 echo
 echo "| firmware (thumbv7em, opt-level 3, LTO) | flash (.text + .rodata) | mint: instructions | mint: stack | registration: instructions | registration: stack |"
@@ -49,4 +59,8 @@ for config in tables no-tables; do
   [ "$config" = no-tables ] && label="without precomputed tables"
   echo "| $label | $(value flash-bytes "$f") | $(value mint-instructions "$f") | $(value mint-stack-bytes "$f") | $(value registration-instructions "$f") | $(value registration-stack-bytes "$f") |"
 done
+echo
+echo "| verifier (thumbv7em, with tables) | Turbine verify: flat token | Turbine verify: hostile tokens | JWT verify: claims nested to the bound |"
+echo "|---|---:|---:|---:|"
+echo "| stack bytes | $(value verify-stack-bytes "$out/verify") | $(value verify-hostile-stack-bytes "$out/verify") | $(value jwt-verify-hostile-stack-bytes "$out/verify") |"
 exit $fail

@@ -59,6 +59,15 @@ impl fmt::Debug for DeviceKeys {
     }
 }
 
+/// How far, in seconds, the host may move the device's clock without the user's press: in
+/// total over every change since the last confirmed one (the token window, 300 s).
+///
+/// Minting needs no press, so a host that could set the clock freely could stock tokens for
+/// any future time; with this bound, tokens minted while a host is in control are valid at
+/// most 300 s (plus the window) beyond that. A clock that cannot be read (stopped, invalid)
+/// gives no reference, so setting it always needs a press.
+pub const MAX_UNCONFIRMED_CLOCK_SHIFT_SECS: u64 = signet_core::TOKEN_WINDOW_SECS as u64;
+
 /// A signing device: keys, a clock, a way to ask the user, and randomness for nonces.
 ///
 /// [`Device::handle`] answers one request; [`Device::serve`] reads one request frame from a
@@ -69,6 +78,8 @@ pub struct Device<C, U, R> {
     presence: U,
     rng: R,
     reader: FrameReader,
+    /// Seconds the clock was moved by changes the user did not confirm.
+    unconfirmed_shift_secs: u64,
 }
 
 impl<C, U, R> fmt::Debug for Device<C, U, R> {
@@ -80,7 +91,7 @@ impl<C, U, R> fmt::Debug for Device<C, U, R> {
 impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
     /// A device over its parts.
     pub fn new(keys: DeviceKeys, clock: C, presence: U, rng: R) -> Self {
-        Device { keys, clock, presence, rng, reader: FrameReader::new() }
+        Device { keys, clock, presence, rng, reader: FrameReader::new(), unconfirmed_shift_secs: 0 }
     }
 
     /// The device's keys.
@@ -116,12 +127,7 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
             }
             Request::MintToken => self.mint(response),
             Request::SignRegistration { address } => *response = self.sign_registration(address),
-            Request::SetTime { unix_secs } => {
-                *response = match self.clock.set(UnixTime(*unix_secs)) {
-                    Ok(()) => Response::TimeSet,
-                    Err(_) => Response::Error(DeviceError::Clock),
-                };
-            }
+            Request::SetTime { unix_secs } => *response = self.set_time(UnixTime(*unix_secs)),
             Request::InstallApiKey { kid, secret } => {
                 // A malformed key id is refused before the user is asked.
                 *response = match KeyId::new(kid) {
@@ -177,6 +183,32 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
         }
         let signature = self.keys.wallet.personal_sign(message.as_bytes()).to_bytes();
         Response::Registration { signature: heapless::Vec::from_array(signature) }
+    }
+
+    /// Out of line like `mint`: the button loop's frame stays off the mint's stack.
+    ///
+    /// Sets the clock, asking the user first when the change would take the clock further than
+    /// [`MAX_UNCONFIRMED_CLOCK_SHIFT_SECS`] from where the user last left it.
+    #[inline(never)]
+    fn set_time(&mut self, time: UnixTime) -> Response {
+        let shift = match self.clock.now() {
+            Ok(now) => now.0.abs_diff(time.0),
+            Err(_) => u64::MAX,
+        };
+        let mut total = self.unconfirmed_shift_secs.saturating_add(shift);
+        if total > MAX_UNCONFIRMED_CLOCK_SHIFT_SECS {
+            if let Err(e) = self.confirm() {
+                return Response::Error(e);
+            }
+            total = 0;
+        }
+        match self.clock.set(time) {
+            Ok(()) => {
+                self.unconfirmed_shift_secs = total;
+                Response::TimeSet
+            }
+            Err(_) => Response::Error(DeviceError::Clock),
+        }
     }
 
     /// Asks the user; a hardware failure refuses like a timeout does.

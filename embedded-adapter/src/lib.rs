@@ -7,7 +7,8 @@
 //!
 //! The device holds the Turbine API key and the wallet key; neither leaves it. It mints tokens
 //! with its own clock and randomness, and signs a registration or installs an API key only after
-//! the user presses the button.
+//! the user presses the button; moving its clock by more than 300 s in total since the last
+//! press needs a press too, so a host cannot have it mint tokens for later.
 //!
 //! ```
 //! use embedded_hal_mock::eh1::delay::NoopDelay;
@@ -54,7 +55,7 @@ mod rtc;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use device::{Device, DeviceKeys};
+pub use device::{Device, DeviceKeys, MAX_UNCONFIRMED_CLOCK_SHIFT_SECS};
 pub use error::Error;
 pub use presence::{Button, ButtonConfig, UserPresence};
 pub use rtc::{RtcClock, TimeSource};

@@ -1,7 +1,11 @@
-//! Wall-clock time from a DS3231 real-time clock on I2C, through the `ds323x` driver.
+//! Wall-clock time from a DS3231 real-time clock on I2C.
+//!
+//! The chip's seven calendar registers are read and written here rather than through a driver
+//! crate: the `ds323x` driver read 12 AM (hours register `0x52`) as noon and 12 PM (`0x72`) as
+//! an invalid time, and took registers that are not valid BCD (seconds `0x0A`, year `0xA5`)
+//! as times. A clock that signs with its time must decode exactly and refuse what it cannot.
 
-use ds323x::interface::I2cInterface;
-use ds323x::{DateTimeAccess, Ds323x, NaiveDateTime, ic::DS3231};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use embedded_hal::i2c::I2c;
 use signet_core::UnixTime;
 
@@ -28,13 +32,22 @@ pub trait TimeSource {
     fn set(&mut self, time: UnixTime) -> Result<(), Self::Error>;
 }
 
+/// The DS3231's fixed bus address.
+const ADDRESS: u8 = 0x68;
+/// First calendar register (seconds); minutes, hours, weekday, date, month, year follow.
+const CALENDAR: u8 = 0x00;
+/// Status register; bit 7 is the oscillator-stop flag.
+const STATUS: u8 = 0x0F;
+const OSCILLATOR_STOPPED: u8 = 0x80;
+
 /// A DS3231 (or DS3232) on I2C, keeping UTC.
 ///
 /// Reading costs two bus transactions: the status register (a stopped oscillator makes the
-/// time untrustworthy: [`Error::ClockStopped`]) and the seven calendar registers. Setting the
-/// time clears the oscillator-stop flag.
+/// time untrustworthy: [`Error::ClockStopped`]) and the seven calendar registers, each
+/// checked as BCD within its range (12- and 24-hour modes both read). Setting writes 24-hour
+/// mode and then clears the oscillator-stop flag, keeping the other status bits.
 pub struct RtcClock<I2C> {
-    rtc: Ds323x<I2cInterface<I2C>, DS3231>,
+    i2c: I2C,
 }
 
 impl<I2C> core::fmt::Debug for RtcClock<I2C> {
@@ -46,19 +59,16 @@ impl<I2C> core::fmt::Debug for RtcClock<I2C> {
 impl<I2C: I2c> RtcClock<I2C> {
     /// The RTC at its fixed I2C address (`0x68`).
     pub fn new(i2c: I2C) -> Self {
-        RtcClock { rtc: Ds323x::new_ds3231(i2c) }
+        RtcClock { i2c }
     }
 
     /// Gives the bus back.
     pub fn release(self) -> I2C {
-        self.rtc.destroy_ds3231()
+        self.i2c
     }
-}
 
-fn from_driver<E>(e: ds323x::Error<E>) -> Error<E> {
-    match e {
-        ds323x::Error::Comm(e) => Error::Bus(e),
-        _ => Error::InvalidTime,
+    fn read(&mut self, register: u8, out: &mut [u8]) -> Result<(), Error<I2C::Error>> {
+        self.i2c.write_read(ADDRESS, &[register], out).map_err(Error::Bus)
     }
 }
 
@@ -70,23 +80,82 @@ impl<I2C: I2c> TimeSource for RtcClock<I2C> {
         // cell could not keep it running; its calendar then holds a plausible but wrong time,
         // and tokens minted with it would be refused as stale or future. Trust it again only
         // once it has been set.
-        if self.rtc.has_been_stopped().map_err(from_driver)? {
+        let mut status = [0u8];
+        self.read(STATUS, &mut status)?;
+        let [status] = status;
+        if status & OSCILLATOR_STOPPED != 0 {
             return Err(Error::ClockStopped);
         }
-        let calendar = self.rtc.datetime().map_err(from_driver)?;
+        let mut registers = [0u8; 7];
+        self.read(CALENDAR, &mut registers)?;
+        let calendar = decode_calendar(registers).ok_or(Error::InvalidTime)?;
         Ok(UnixTime(calendar.and_utc().timestamp()))
     }
 
     fn set(&mut self, time: UnixTime) -> Result<(), Self::Error> {
-        let calendar = calendar_from_unix(time).ok_or(Error::InvalidTime)?;
-        self.rtc.set_datetime(&calendar).map_err(from_driver)?;
-        self.rtc.clear_has_been_stopped_flag().map_err(from_driver)
+        let registers = encode_calendar(time).ok_or(Error::InvalidTime)?;
+        let [s, m, h, wd, d, mo, y] = registers;
+        self.i2c.write(ADDRESS, &[CALENDAR, s, m, h, wd, d, mo, y]).map_err(Error::Bus)?;
+        let mut status = [0u8];
+        self.read(STATUS, &mut status)?;
+        let [status] = status;
+        self.i2c.write(ADDRESS, &[STATUS, status & !OSCILLATOR_STOPPED]).map_err(Error::Bus)
     }
 }
 
-/// UTC calendar time of a Unix time, if chrono can represent it.
-fn calendar_from_unix(time: UnixTime) -> Option<NaiveDateTime> {
-    chrono::DateTime::from_timestamp(time.0, 0).map(|t| t.naive_utc())
+/// A BCD byte whose value lies in `min..=max`; `mask` selects the bits that hold the number,
+/// and every other bit must be clear.
+fn bcd(byte: u8, mask: u8, min: u32, max: u32) -> Option<u32> {
+    if byte & !mask != 0 {
+        return None;
+    }
+    let (tens, units) = (u32::from(byte >> 4), u32::from(byte & 0x0F));
+    let value = (units <= 9).then_some(tens * 10 + units)?;
+    (min..=max).contains(&value).then_some(value)
+}
+
+fn to_bcd(value: u32) -> u8 {
+    // Callers pass 0..=99.
+    (((value / 10) << 4) | (value % 10)) as u8
+}
+
+/// The calendar the seven registers hold, if they hold one: BCD digits within each field's
+/// range, a real date, and the hour in either mode.
+fn decode_calendar([seconds, minutes, hours, _weekday, date, month, year]: [u8; 7]) -> Option<NaiveDateTime> {
+    let second = bcd(seconds, 0x7F, 0, 59)?;
+    let minute = bcd(minutes, 0x7F, 0, 59)?;
+    let hour = if hours & 0x40 == 0 {
+        bcd(hours, 0x3F, 0, 23)?
+    } else {
+        // 12-hour mode: bit 5 is PM, the hour is 1..=12, and 12 AM is midnight.
+        let twelve_hour = bcd(hours & !0x60, 0x1F, 1, 12)?;
+        (twelve_hour % 12) + if hours & 0x20 != 0 { 12 } else { 0 }
+    };
+    let day = bcd(date, 0x3F, 1, 31)?;
+    // Bit 7 of the month register is the century: years 2100..=2199.
+    let month_of_year = bcd(month & 0x7F, 0x1F, 1, 12)?;
+    let century = if month & 0x80 != 0 { 100 } else { 0 };
+    let year = 2000 + century + bcd(year, 0xFF, 0, 99)?;
+    // The weekday register is not needed for the time and is not checked.
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month_of_year, day)?.and_hms_opt(hour, minute, second)
+}
+
+/// The seven registers for `time` (24-hour mode, weekday 1 = Sunday as the ds323x driver
+/// wrote it), if the chip can hold it: 2000..=2199.
+fn encode_calendar(time: UnixTime) -> Option<[u8; 7]> {
+    let t = chrono::DateTime::from_timestamp(time.0, 0)?.naive_utc();
+    let year = u32::try_from(t.year()).ok().filter(|y| (2000..=2199).contains(y))?;
+    let century = if year >= 2100 { 0x80 } else { 0 };
+    Some([
+        to_bcd(t.second()),
+        to_bcd(t.minute()),
+        to_bcd(t.hour()),
+        // number_from_sunday is 1..=7.
+        t.weekday().number_from_sunday() as u8,
+        to_bcd(t.day()),
+        to_bcd(t.month()) | century,
+        to_bcd(year % 100),
+    ])
 }
 
 #[cfg(test)]
@@ -104,9 +173,11 @@ mod tests {
 
     /// Status register with the oscillator running (32 kHz output enabled, as at power-up).
     const RUNNING: u8 = 0x08;
-    /// What the driver writes to clear the oscillator-stop flag (alarm flags written as 1 so
-    /// they are kept).
-    const CLEAR_STOPPED: [u8; 2] = [0x0F, 0x0B];
+    /// Setting the time ends by clearing the oscillator-stop flag: the status register is read
+    /// and written back with only that bit cleared.
+    fn clear_stopped(status_before: u8) -> [Transaction; 2] {
+        [status(status_before), Transaction::write(ADDRESS, vec![0x0F, status_before & 0x7F])]
+    }
 
     fn status(value: u8) -> Transaction {
         Transaction::write_read(ADDRESS, vec![0x0F], vec![value])
@@ -142,16 +213,20 @@ mod tests {
 
     #[test]
     fn sets_the_calendar_registers() {
-        let mut i2c = Mock::new(&[
-            Transaction::write(ADDRESS, vec![0x00, 0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25]),
-            Transaction::write(ADDRESS, CLEAR_STOPPED.to_vec()),
-            Transaction::write(ADDRESS, vec![0x00, 0x59, 0x59, 0x23, 5, 0x31, 0x12, 0x99]),
-            Transaction::write(ADDRESS, CLEAR_STOPPED.to_vec()),
-        ]);
+        let mut expected =
+            vec![Transaction::write(ADDRESS, vec![0x00, 0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25])];
+        expected.extend(clear_stopped(0x8B));
+        expected.push(Transaction::write(ADDRESS, vec![0x00, 0x59, 0x59, 0x23, 5, 0x31, 0x12, 0x99]));
+        expected.extend(clear_stopped(RUNNING));
+        // 2100 and later set the century bit.
+        expected.push(Transaction::write(ADDRESS, vec![0x00, 0x00, 0x00, 0x00, 6, 0x01, 0x81, 0x00]));
+        expected.extend(clear_stopped(RUNNING));
+        let mut i2c = Mock::new(&expected);
         let mut clock = RtcClock::new(i2c.clone());
         assert_eq!(clock.set(UnixTime(1_735_779_017)), Ok(()));
         assert_eq!(clock.set(UnixTime(4_102_444_799)), Ok(()));
-        // Outside the chip's 2000..=2099 (and chrono's range): refused without touching the bus.
+        assert_eq!(clock.set(UnixTime(4_102_444_800)), Ok(()));
+        // Outside the chip's 2000..=2199 (and chrono's range): refused without touching the bus.
         assert_eq!(clock.set(UnixTime(946_684_799)), Err(Error::InvalidTime));
         assert_eq!(clock.set(UnixTime(i64::MAX)), Err(Error::InvalidTime));
         i2c.done();
@@ -183,7 +258,8 @@ mod tests {
             // Power-up: stopped flag set, calendar not even read.
             status(0x88),
             Transaction::write(ADDRESS, vec![0x00, 0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25]),
-            Transaction::write(ADDRESS, CLEAR_STOPPED.to_vec()),
+            status(0x88),
+            Transaction::write(ADDRESS, vec![0x0F, 0x08]),
             status(0x0B),
             calendar([0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25]),
             // The backup cell ran out later: refused again.
@@ -197,6 +273,59 @@ mod tests {
         i2c.done();
     }
 
+    #[test]
+    fn twelve_hour_mode_reads_midnight_and_noon_exactly() {
+        // (hours register, hour of day) on 2025-01-02; the ds323x driver read 0x52 as noon and
+        // refused 0x72.
+        let midnight = 1_735_776_000;
+        for (hours, hour) in
+            [(0x52, 0), (0x41, 1), (0x51, 11), (0x72, 12), (0x61, 13), (0x71, 23), (0x00, 0), (0x23, 23)]
+        {
+            let mut i2c = Mock::new(&reading([0x00, 0x00, hours, 5, 0x02, 0x01, 0x25]));
+            let mut clock = RtcClock::new(i2c.clone());
+            assert_eq!(clock.now(), Ok(UnixTime(midnight + 3600 * hour)), "hours register {hours:#04x}");
+            i2c.done();
+        }
+    }
+
+    #[test]
+    fn registers_that_are_not_bcd_in_range_are_refused() {
+        let good = [0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25];
+        let bad = [
+            (0, 0x0A),
+            (0, 0x60),
+            (0, 0x80),
+            (1, 0x5A),
+            (1, 0x60),
+            (2, 0x24),
+            (2, 0x1A),
+            (2, 0x40),
+            (2, 0x53),
+            (2, 0x80),
+            (4, 0x00),
+            (4, 0x32),
+            (4, 0x1A),
+            (5, 0x00),
+            (5, 0x13),
+            (5, 0x0A),
+            (5, 0x21),
+            (6, 0xA5),
+            (6, 0x9A),
+        ];
+        for (index, value) in bad {
+            let mut registers = good;
+            registers[index] = value;
+            let mut i2c = Mock::new(&reading(registers));
+            let mut clock = RtcClock::new(i2c.clone());
+            assert_eq!(clock.now(), Err(Error::InvalidTime), "register {index} = {value:#04x}");
+            i2c.done();
+        }
+        // 30 February is BCD in range but no date.
+        let mut i2c = Mock::new(&reading([0, 0, 0, 1, 0x30, 0x02, 0x25]));
+        assert_eq!(RtcClock::new(i2c.clone()).now(), Err(Error::InvalidTime));
+        i2c.done();
+    }
+
     proptest! {
         // A faulty or uninitialised chip can hold any bytes: the answer is a time or a typed
         // error, and a time it gives is one it could be set to again.
@@ -205,10 +334,20 @@ mod tests {
             let mut i2c = Mock::new(&reading(registers));
             let mut clock = RtcClock::new(i2c.clone());
             match clock.now() {
-                Ok(time) => prop_assert!((946_684_800..9_340_876_800).contains(&time.0)),
+                Ok(time) => {
+                    prop_assert!((946_684_800..7_258_118_400).contains(&time.0));
+                    prop_assert_eq!(decode_calendar(encode_calendar(time).unwrap()), decode_calendar(registers));
+                }
                 Err(e) => prop_assert_eq!(e, Error::InvalidTime),
             }
             i2c.done();
+        }
+
+        // Every time the chip can hold is written and read back exactly.
+        #[test]
+        fn set_then_read_round_trips(secs in 946_684_800i64..7_258_118_400) {
+            let registers = encode_calendar(UnixTime(secs)).unwrap();
+            prop_assert_eq!(decode_calendar(registers).map(|t| t.and_utc().timestamp()), Some(secs));
         }
     }
 }

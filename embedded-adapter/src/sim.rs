@@ -73,17 +73,29 @@ impl I2c for SimulatedRtc {
     }
 }
 
-/// An active-low button that reads released for a number of samples, then pressed.
+/// An active-low button that reads released for a number of samples, then pressed: held down
+/// for good, or released and pressed again in a cycle (a user who answers every prompt).
 #[derive(Clone, Debug)]
 pub struct SimulatedButton {
     released_samples: u32,
+    /// Samples per half cycle; 0 holds the button down once pressed.
+    cycle: u32,
+    sample: u32,
 }
 
 impl SimulatedButton {
-    /// A button the user presses after `released_samples` samples (`u32::MAX`: never).
+    /// A button the user presses after `released_samples` samples and then holds down
+    /// (`u32::MAX`: never presses). It approves one prompt: the next needs a release first.
     #[must_use]
     pub const fn pressed_after(released_samples: u32) -> Self {
-        SimulatedButton { released_samples }
+        SimulatedButton { released_samples, cycle: 0, sample: 0 }
+    }
+
+    /// A button released for `samples` samples, then pressed for as many, again and again: it
+    /// approves every prompt.
+    #[must_use]
+    pub const fn presses_every(samples: u32) -> Self {
+        SimulatedButton { released_samples: 0, cycle: if samples == 0 { 1 } else { samples }, sample: 0 }
     }
 }
 
@@ -94,6 +106,10 @@ impl PinErrorType for SimulatedButton {
 impl InputPin for SimulatedButton {
     fn is_high(&mut self) -> Result<bool, Infallible> {
         // Active low: high while released.
+        if let Some(half_cycles) = self.sample.checked_div(self.cycle) {
+            self.sample = self.sample.wrapping_add(1);
+            return Ok(half_cycles % 2 == 0);
+        }
         let released = self.released_samples > 0;
         self.released_samples = self.released_samples.saturating_sub(1);
         Ok(released)
@@ -166,5 +182,12 @@ mod tests {
         let mut never =
             Button::new(SimulatedButton::pressed_after(u32::MAX), SimulatedLed::default(), NoDelay, config);
         assert_eq!(never.confirm(), Ok(false));
+        // Held down after one press: the next prompt is not approved.
+        let mut held =
+            Button::new(SimulatedButton::pressed_after(5), SimulatedLed::default(), NoDelay, config);
+        assert_eq!((held.confirm(), held.confirm()), (Ok(true), Ok(false)));
+        let mut every =
+            Button::new(SimulatedButton::presses_every(4), SimulatedLed::default(), NoDelay, config);
+        assert_eq!((every.confirm(), every.confirm(), every.confirm()), (Ok(true), Ok(true), Ok(true)));
     }
 }

@@ -108,6 +108,33 @@ fn minted_tokens_verify_and_are_fresh_each_time() {
 }
 
 #[test]
+fn moving_the_clock_far_needs_a_press() {
+    // Pre-signing for later: the review set the clock 30 days ahead and minted without a press.
+    let month = 30 * 86_400;
+    let mut device = device(&[Ok(false), Ok(true), Ok(true)]);
+    let mint_ts = |device: &mut TestDevice| {
+        let Response::Token { token } = device.handle(&Request::MintToken) else { panic!() };
+        signet_core::Token::parse(&token).unwrap().ts()
+    };
+    assert_eq!(
+        device.handle(&Request::SetTime { unix_secs: NOW.0 + month }),
+        Response::Error(DeviceError::NotConfirmed)
+    );
+    assert_eq!(mint_ts(&mut device), NOW, "a refused change leaves the clock alone");
+    // Small corrections pass without a press, until together they exceed the bound.
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 200 }), Response::TimeSet);
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 300 }), Response::TimeSet);
+    assert_eq!(mint_ts(&mut device), UnixTime(NOW.0 + 300));
+    // 300 s moved so far; one more second needs the press (scripted: yes).
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 301 }), Response::TimeSet);
+    // Confirmed: the budget starts again.
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 500 }), Response::TimeSet);
+    // A clock with no valid time gives no reference: a press, however small the change.
+    device.clock_mut().broken = true;
+    assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 }), Response::TimeSet);
+}
+
+#[test]
 fn registration_is_signed_only_after_confirmation() {
     let mut device = device(&[Ok(true), Ok(false), Err(())]);
     let address = address_text(&device);
@@ -204,7 +231,7 @@ fn serve_answers_frames_skips_empty_ones_and_refuses_garbage() {
     let mut device = device(&[]);
     let mut link = MemoryLink::default();
     link.input.extend([0, 0]);
-    link.input.extend(frame(&Request::SetTime { unix_secs: 42 }));
+    link.input.extend(frame(&Request::SetTime { unix_secs: NOW.0 + 42 }));
     link.input.extend([5, 1, 2, 0]);
     link.input.extend(core::iter::repeat_n(9, MAX_FRAME_LEN * 2));
     link.input.push_back(0);
@@ -219,7 +246,7 @@ fn serve_answers_frames_skips_empty_ones_and_refuses_garbage() {
     assert_eq!(answers[1], Response::Error(DeviceError::BadRequest));
     assert_eq!(answers[2], Response::Error(DeviceError::BadRequest));
     assert!(matches!(answers[3], Response::DeviceInfo { .. }));
-    assert_eq!(device.clock_mut().now(), Ok(UnixTime(42)));
+    assert_eq!(device.clock_mut().now(), Ok(UnixTime(NOW.0 + 42)));
     // `run` serves until the link ends.
     link.input.extend(frame(&Request::MintToken));
     link.input.extend(frame(&Request::MintToken));

@@ -156,7 +156,7 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
         let mut keys = DeviceKeys::new(wallet);
         keys.set_api_key(KeyId::new("tty-device").unwrap(), &api_key);
         let config = ButtonConfig { timeout_ms: 100, ..CONFIG };
-        let button = Button::new(SimulatedButton::pressed_after(2), SimulatedLed::default(), NoDelay, config);
+        let button = Button::new(SimulatedButton::presses_every(4), SimulatedLed::default(), NoDelay, config);
         let rng = rand_core::UnwrapErr(getrandom::SysRng);
         let mut device = Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, rng);
         let _ = device.run(&mut FromStd::new(master));

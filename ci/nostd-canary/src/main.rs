@@ -95,7 +95,7 @@ fn device_round_trip(now: UnixTime) -> Option<()> {
     let key = SigningKey::from_bytes(&[9; 32]);
     keys.set_api_key(KeyId::new("device").ok()?, &key);
     let button = Button::new(
-        SimulatedButton::pressed_after(3),
+        SimulatedButton::presses_every(4),
         SimulatedLed::default(),
         NoDelay,
         ButtonConfig::default(),
