@@ -82,6 +82,7 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
             ctx.output(&json!({ "token": token }), &token);
         }
         DeviceAction::SetTime => {
+            eprintln!("moving the device clock by more than 300 s in all needs a press on the device");
             let now = SystemClock.now();
             device.set_time(now)?;
             ctx.output(&json!({ "time": now.0 }), &format!("device clock set to {now}"));
