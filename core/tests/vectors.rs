@@ -94,10 +94,10 @@ fn turbine_tokens(doc: &Value) -> Outcome {
             let kid = KeyId::new(str_field(key, "kid")?).map_err(|e| e.to_string())?;
             let public = hex32(str_field(key, "public_key_hex")?)?;
             let verifying_key = VerifyingKey::from_bytes(&public).map_err(|e| e.to_string())?;
-            if let Ok(private) = str_field(key, "private_key_hex") {
-                if SigningKey::from_bytes(&hex32(private)?).verifying_key() != verifying_key {
-                    return Err(format!("key {kid}: private and public keys differ"));
-                }
+            if let Ok(private) = str_field(key, "private_key_hex")
+                && SigningKey::from_bytes(&hex32(private)?).verifying_key() != verifying_key
+            {
+                return Err(format!("key {kid}: private and public keys differ"));
             }
             let status = match str_field(key, "status")? {
                 "active" | "expired" => KeyStatus::Active,

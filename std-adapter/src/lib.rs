@@ -48,7 +48,10 @@ pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARI
 pub use device::{DeviceClient, DeviceClientError, DeviceInfo};
 pub use http::ClientError;
 pub use platform::{OsRng, SystemClock, os_rng};
-pub use store::{Entry, RedbRegistry, RegistryError, ShardedReplayCache};
+pub use store::{
+    Entry, MemoryReplayConfig, MemoryReplayStore, RedbRegistry, RedisReplayConfig, RedisReplayStore,
+    RegistryError, ReplayStore, ShardedReplayCache,
+};
 pub use turbine::{RegistrationError, TurbineClient, VerifierService};
 
 /// The axum integration of the first release, at its old path: the Turbine extractor and both

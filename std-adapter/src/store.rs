@@ -1,7 +1,13 @@
-//! Where a server keeps its state: the key registry and the replay cache.
+//! Where a server keeps its state: the key registry and the replay stores.
 
+pub mod memory;
 pub mod redb;
-pub mod replay;
+pub mod redis;
+pub mod replay_store;
+pub mod sharded;
 
 pub use self::redb::{Entry, RedbRegistry, RegistryError};
-pub use replay::ShardedReplayCache;
+pub use self::redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig, RedisReplayStore};
+pub use memory::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStats};
+pub use replay_store::ReplayStore;
+pub use sharded::ShardedReplayCache;

@@ -8,5 +8,5 @@ pub mod service;
 
 pub use client::TurbineClient;
 #[cfg(feature = "axum")]
-pub use routes::{TurbineAuth, turbine_routes};
+pub use routes::{TurbineAuth, forward_auth_route, turbine_routes};
 pub use service::{RegistrationError, VerifierService};

@@ -13,19 +13,19 @@ pub(crate) fn join_surrogate_pairs(buf: &mut [u8]) -> usize {
         let mut copy_len = 1;
         if in_string && b == b'\\' {
             let mut c = Cursor { bytes: buf, pos: read + 1 };
-            if c.bump() == Some(b'u') {
-                if let Some(ch) = surrogate_pair(&mut c) {
-                    let mut utf8 = [0u8; 4];
-                    let encoded = ch.encode_utf8(&mut utf8).len();
-                    if let (Some(dst), Some(src)) = (write.checked_add(encoded), utf8.get(..encoded)) {
-                        if let Some(out) = buf.get_mut(write..dst) {
-                            out.copy_from_slice(src);
-                        }
-                        write = dst;
+            if c.bump() == Some(b'u')
+                && let Some(ch) = surrogate_pair(&mut c)
+            {
+                let mut utf8 = [0u8; 4];
+                let encoded = ch.encode_utf8(&mut utf8).len();
+                if let (Some(dst), Some(src)) = (write.checked_add(encoded), utf8.get(..encoded)) {
+                    if let Some(out) = buf.get_mut(write..dst) {
+                        out.copy_from_slice(src);
                     }
-                    read += 12;
-                    continue;
+                    write = dst;
                 }
+                read += 12;
+                continue;
             }
             // Another escape: copy the backslash and the escaped byte together, so an escaped
             // quote or backslash is not taken for the end of the string.

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::turbine::replay::ReplayError;
+
 /// Why a request's `Authorization` header was refused.
 ///
 /// `Display` writes the documented error text; [`AuthError::http_status`] gives the status to
@@ -34,6 +36,11 @@ pub enum AuthError {
     ReplayCacheFull,
     /// The key store could not be read.
     KeyStoreUnavailable,
+    /// The key holds as many live tokens as the replay store allows one key, so that one key
+    /// cannot take every other key's share of a shared store.
+    RateLimited,
+    /// The replay store could not be asked in time: refused rather than accepted unchecked.
+    ReplayStoreUnavailable,
 }
 
 impl AuthError {
@@ -53,21 +60,39 @@ impl AuthError {
             AuthError::TokenReplayed => "token already used",
             AuthError::ReplayCacheFull => "replay cache full",
             AuthError::KeyStoreUnavailable => "key store unavailable",
+            AuthError::RateLimited => "rate limit exceeded",
+            AuthError::ReplayStoreUnavailable => "replay store unavailable",
         }
     }
 
-    /// The HTTP status to answer with: 401 for every refusal of the token itself, 503 when the
-    /// server cannot check it right now (the client may retry with a fresh token).
+    /// The HTTP status to answer with: 401 for every refusal of the token itself, 429 when its
+    /// key is over its share, 503 when the server cannot check it right now (the client may
+    /// retry with a fresh token).
     #[must_use]
     pub const fn http_status(&self) -> u16 {
         match self {
-            AuthError::ReplayCacheFull | AuthError::KeyStoreUnavailable => 503,
+            AuthError::ReplayCacheFull
+            | AuthError::KeyStoreUnavailable
+            | AuthError::ReplayStoreUnavailable => 503,
+            AuthError::RateLimited => 429,
             _ => 401,
         }
     }
 
+    /// The refusal for a replay store's answer.
+    #[must_use]
+    pub const fn from_replay(e: ReplayError) -> Self {
+        match e {
+            ReplayError::Replayed => AuthError::TokenReplayed,
+            ReplayError::RateLimited => AuthError::RateLimited,
+            ReplayError::Unavailable => AuthError::ReplayStoreUnavailable,
+            // Full, and anything a later store adds: fail closed as "full".
+            _ => AuthError::ReplayCacheFull,
+        }
+    }
+
     /// Every variant, in check order (for tests and for mapping texts back to variants).
-    pub const ALL: [AuthError; 12] = [
+    pub const ALL: [AuthError; 14] = [
         AuthError::MissingHeader,
         AuthError::InvalidAuthorizationFormat,
         AuthError::InvalidTokenFormat,
@@ -80,6 +105,8 @@ impl AuthError {
         AuthError::TokenReplayed,
         AuthError::ReplayCacheFull,
         AuthError::KeyStoreUnavailable,
+        AuthError::RateLimited,
+        AuthError::ReplayStoreUnavailable,
     ];
 
     /// The variant whose documented text is `text`, if any (clients map 401 bodies back).

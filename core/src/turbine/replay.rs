@@ -14,6 +14,12 @@ pub enum ReplayError {
     Replayed,
     /// No room is left for the nonce without forgetting a live one, so it is refused.
     Full,
+    /// The key already holds as many live nonces as a store allows one key (fairness on a
+    /// shared store): refused without recording.
+    RateLimited,
+    /// The store could not be asked in time (a database down or slow): refused, never
+    /// accepted unchecked.
+    Unavailable,
 }
 
 impl fmt::Display for ReplayError {
@@ -21,6 +27,8 @@ impl fmt::Display for ReplayError {
         f.write_str(match self {
             ReplayError::Replayed => "token already used",
             ReplayError::Full => "replay cache full",
+            ReplayError::RateLimited => "rate limit exceeded",
+            ReplayError::Unavailable => "replay store unavailable",
         })
     }
 }
@@ -36,7 +44,9 @@ pub trait ReplayGuard {
     ///
     /// # Errors
     /// [`ReplayError::Replayed`] if the pair is recorded and live; [`ReplayError::Full`] if it
-    /// cannot be recorded without forgetting a live entry. Implementations must fail closed.
+    /// cannot be recorded without forgetting a live entry; [`ReplayError::RateLimited`] or
+    /// [`ReplayError::Unavailable`] from stores that cap keys or live elsewhere.
+    /// Implementations must fail closed.
     fn check_and_record(
         &mut self,
         kid: &KeyId,

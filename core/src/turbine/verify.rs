@@ -1,11 +1,17 @@
 //! Verification of an `Authorization` header, in the documented order.
 
+//!
+//! [`Verifier`] runs every step against a [`KeyStore`] and a [`ReplayGuard`]. Servers whose
+//! stores are asynchronous (a database, Redis) run the same steps themselves, with I/O only
+//! between them: [`VerifyConfig::check_header`] (steps 1 to 4, pure), then their own key lookup,
+//! [`Token::check_key`] (steps 5 and 6, pure), then their own replay store with
+//! [`VerifyConfig::replay_expiry`] and [`AuthError::from_replay`] (step 7).
+
 use crate::time::UnixTime;
 use crate::turbine::claims::Claims;
 use crate::turbine::error::AuthError;
-use crate::turbine::keys::KeyStatus;
-use crate::turbine::keys::KeyStore;
-use crate::turbine::replay::ReplayError;
+use crate::turbine::key_id::KeyId;
+use crate::turbine::keys::{KeyRecord, KeyStatus, KeyStore};
 use crate::turbine::replay::ReplayGuard;
 use crate::turbine::token::{Token, bearer_token};
 
@@ -30,6 +36,78 @@ pub struct VerifyConfig {
 impl Default for VerifyConfig {
     fn default() -> Self {
         VerifyConfig { window_secs: TOKEN_WINDOW_SECS, max_clock_skew_secs: DEFAULT_MAX_CLOCK_SKEW_SECS }
+    }
+}
+
+impl VerifyConfig {
+    /// Steps 1 to 4 on a raw `Authorization` header value (`None` if absent) at `now`:
+    /// presence, `Bearer` format, token format, age and clock skew. Pure: no key or store yet.
+    ///
+    /// # Errors
+    /// The first failed check as an [`AuthError`].
+    pub fn check_header(&self, authorization: Option<&[u8]>, now: UnixTime) -> Result<Token, AuthError> {
+        let header = authorization.ok_or(AuthError::MissingHeader)?;
+        let token = Token::parse(bearer_token(header)?)?;
+        self.check_time(&token, now)?;
+        Ok(token)
+    }
+
+    /// Step 4: the token's age and how far its `ts` lies ahead of `now`.
+    ///
+    /// # Errors
+    /// [`AuthError::TokenExpired`] or [`AuthError::TokenFromFuture`].
+    pub fn check_time(&self, token: &Token, now: UnixTime) -> Result<(), AuthError> {
+        let age = now.saturating_secs_since(token.ts());
+        if age > i64::from(self.window_secs) {
+            return Err(AuthError::TokenExpired);
+        }
+        if age < -i64::from(self.max_clock_skew_secs) {
+            return Err(AuthError::TokenFromFuture);
+        }
+        Ok(())
+    }
+
+    /// Until when a verified token's nonce must be remembered: the end of its window.
+    #[must_use]
+    pub fn replay_expiry(&self, token: &Token) -> UnixTime {
+        token.ts().saturating_add_secs(i64::from(self.window_secs))
+    }
+}
+
+impl Token {
+    /// The key id to look up for step 5.
+    ///
+    /// # Errors
+    /// [`AuthError::KeyNotFound`] for an id no store could hold (see [`Token::kid`]).
+    pub fn lookup_id(&self) -> Result<&KeyId, AuthError> {
+        self.kid().ok_or(AuthError::KeyNotFound)
+    }
+
+    /// Steps 5 and 6 with the record the caller's key store gave for [`Token::lookup_id`]
+    /// (`None`: no such key): status, expiry at `now`, then the strict Ed25519 signature over
+    /// the exact payload bytes. Pure.
+    ///
+    /// # Errors
+    /// [`AuthError::KeyNotFound`], [`AuthError::KeyInactive`], [`AuthError::KeyExpired`] or
+    /// [`AuthError::InvalidSignature`].
+    pub fn check_key(&self, record: Option<&KeyRecord>, now: UnixTime) -> Result<(), AuthError> {
+        let record = record.ok_or(AuthError::KeyNotFound)?;
+        if record.status == KeyStatus::Inactive {
+            return Err(AuthError::KeyInactive);
+        }
+        if record.expires_at.is_some_and(|expiry| now >= expiry) {
+            return Err(AuthError::KeyExpired);
+        }
+        record
+            .verifying_key
+            .verify_strict(self.payload(), self.signature())
+            .map_err(|_| AuthError::InvalidSignature)
+    }
+
+    /// The claims of a token that passed every check.
+    #[must_use]
+    pub fn claims(&self) -> Option<Claims> {
+        Some(Claims { kid: self.kid()?.clone(), ts: self.ts(), nonce: *self.nonce() })
     }
 }
 
@@ -76,9 +154,8 @@ impl<K: KeyStore, R: ReplayGuard> Verifier<K, R> {
     /// # Errors
     /// The first failed check as an [`AuthError`].
     pub fn verify(&mut self, authorization: Option<&[u8]>, now: UnixTime) -> Result<Claims, AuthError> {
-        let header = authorization.ok_or(AuthError::MissingHeader)?;
-        let token = Token::parse(bearer_token(header)?)?;
-        self.verify_token(&token, now)
+        let token = self.config.check_header(authorization, now)?;
+        self.verify_keyed(&token, now)
     }
 
     /// [`Verifier::verify`] for a header already held as text.
@@ -94,35 +171,17 @@ impl<K: KeyStore, R: ReplayGuard> Verifier<K, R> {
     /// # Errors
     /// The first failed check as an [`AuthError`].
     pub fn verify_token(&mut self, token: &Token, now: UnixTime) -> Result<Claims, AuthError> {
-        let ts = token.ts();
-        let age = now.saturating_secs_since(ts);
-        if age > i64::from(self.config.window_secs) {
-            return Err(AuthError::TokenExpired);
-        }
-        if age < -i64::from(self.config.max_clock_skew_secs) {
-            return Err(AuthError::TokenFromFuture);
-        }
-        let kid = token.kid().ok_or(AuthError::KeyNotFound)?;
-        let record = self
-            .keys
-            .lookup(kid)
-            .map_err(|_| AuthError::KeyStoreUnavailable)?
-            .ok_or(AuthError::KeyNotFound)?;
-        if record.status == KeyStatus::Inactive {
-            return Err(AuthError::KeyInactive);
-        }
-        if record.expires_at.is_some_and(|expiry| now >= expiry) {
-            return Err(AuthError::KeyExpired);
-        }
-        record
-            .verifying_key
-            .verify_strict(token.payload(), token.signature())
-            .map_err(|_| AuthError::InvalidSignature)?;
-        let expires_at = ts.saturating_add_secs(i64::from(self.config.window_secs));
-        self.replay.check_and_record(kid, token.nonce(), expires_at, now).map_err(|e| match e {
-            ReplayError::Replayed => AuthError::TokenReplayed,
-            _ => AuthError::ReplayCacheFull,
-        })?;
-        Ok(Claims { kid: kid.clone(), ts, nonce: *token.nonce() })
+        self.config.check_time(token, now)?;
+        self.verify_keyed(token, now)
+    }
+
+    /// Steps 5 to 7 for a token whose format and time have been checked.
+    fn verify_keyed(&mut self, token: &Token, now: UnixTime) -> Result<Claims, AuthError> {
+        let kid = token.lookup_id()?;
+        let record = self.keys.lookup(kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
+        token.check_key(record.as_ref(), now)?;
+        let expires_at = self.config.replay_expiry(token);
+        self.replay.check_and_record(kid, token.nonce(), expires_at, now).map_err(AuthError::from_replay)?;
+        Ok(Claims { kid: kid.clone(), ts: token.ts(), nonce: *token.nonce() })
     }
 }

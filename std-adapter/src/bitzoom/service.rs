@@ -9,7 +9,7 @@ use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_re
 use signet_core::{Clock, HmacKey, KeyId};
 
 use crate::platform::SystemClock;
-use crate::store::replay::ShardedReplayCache;
+use crate::store::sharded::ShardedReplayCache;
 
 /// Bitzoom's token claims (its server framework's `uid`, `uname`, `iat`, `exp`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

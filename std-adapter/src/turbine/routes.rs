@@ -38,7 +38,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let service = Arc::<VerifierService<RedbRegistry>>::from_ref(state);
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes());
-        service.verify(header).map(TurbineAuth).map_err(auth_error)
+        service.verify_async(header).await.map(TurbineAuth).map_err(auth_error)
     }
 }
 
@@ -87,10 +87,25 @@ async fn cancel_order(TurbineAuth(claims): TurbineAuth, Path(id): Path<String>) 
     Json(json!({ "success": true, "api_key_id": claims.kid.as_str(), "cancelled": id }))
 }
 
+/// Forward authentication: verifies the request's `Authorization` header exactly as the write
+/// endpoints do. 200 with `X-Signet-Kid`, else the documented refusal.
+async fn forward_auth(TurbineAuth(claims): TurbineAuth) -> Response {
+    let kid = claims.kid.as_str();
+    ([("x-signet-kid", kid)], Json(json!({ "kid": kid }))).into_response()
+}
+
 async fn public(Path(rest): Path<String>) -> Json<Value> {
     // The public market-data endpoints need no authentication; this server has no market
     // data, so it answers each with an empty, well-formed result.
     Json(json!({ "endpoint": rest, "data": [] }))
+}
+
+/// Forward authentication at `path` (e.g. `/auth`) for API servers in other languages behind a
+/// proxy (nginx `auth_request`, Traefik `forwardAuth`, Envoy `ext_authz`): `GET` (any method)
+/// answers 200 with `X-Signet-Kid: <kid>` for a valid token, or the documented 401/429/503
+/// `{"error": …}`. Each token passes once, as on the write endpoints.
+pub fn forward_auth_route(service: Arc<VerifierService<RedbRegistry>>, path: &str) -> Router {
+    Router::new().route(path, axum::routing::any(forward_auth)).with_state(service)
 }
 
 /// The Turbine endpoints over a verifier service: `POST /api/v1/api-keys` (registration by

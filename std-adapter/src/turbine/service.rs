@@ -8,14 +8,15 @@ use signet_core::{
 };
 
 use crate::platform::{SystemClock, os_rng};
+use crate::store::memory::{MemoryReplayConfig, MemoryReplayStore};
 use crate::store::redb::{Entry, RedbRegistry, RegistryError};
-use crate::store::replay::ShardedReplayCache;
+use crate::store::replay_store::ReplayStore;
 
-/// Verifies bearer tokens against a key store with a shared replay cache, and (over the
-/// persistent registry) registers wallets' API keys. `Send + Sync`: share one per process.
+/// Verifies bearer tokens against a key store and a replay store, and (over the persistent
+/// registry) registers wallets' API keys. `Send + Sync`: share one per process.
 pub struct VerifierService<K = RedbRegistry> {
     keys: K,
-    replay: ShardedReplayCache,
+    replay: ReplayStore,
     config: VerifyConfig,
 }
 
@@ -23,25 +24,44 @@ impl<K: fmt::Debug> fmt::Debug for VerifierService<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifierService")
             .field("keys", &self.keys)
+            .field("replay", &self.replay)
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
 impl<K: KeyStore> VerifierService<K> {
-    /// A service over `keys` with the default settings (300 s window, 60 s skew).
+    /// A service over `keys` with the default settings (300 s window, 60 s skew) and an
+    /// in-process replay store of the default size.
     pub fn new(keys: K) -> Self {
         Self::with_config(keys, VerifyConfig::default())
     }
 
-    /// A service with explicit verification settings.
+    /// A service with explicit verification settings and the default in-process replay store.
     pub fn with_config(keys: K, config: VerifyConfig) -> Self {
-        VerifierService { keys, replay: ShardedReplayCache::default(), config }
+        let store =
+            MemoryReplayStore::new(MemoryReplayConfig::default(), SystemClock.now(), config.window_secs);
+        Self::with_replay_store(keys, config, ReplayStore::Memory(store))
+    }
+
+    /// A service with explicit settings and replay store (e.g. Redis, shared by instances).
+    pub fn with_replay_store(keys: K, config: VerifyConfig, replay: ReplayStore) -> Self {
+        VerifierService { keys, replay, config }
     }
 
     /// The key store.
     pub fn keys(&self) -> &K {
         &self.keys
+    }
+
+    /// The replay store.
+    pub fn replay_store(&self) -> &ReplayStore {
+        &self.replay
+    }
+
+    /// The verification settings.
+    pub fn config(&self) -> &VerifyConfig {
+        &self.config
     }
 
     /// Verifies an `Authorization` header value (`None` if absent) now.
@@ -58,6 +78,36 @@ impl<K: KeyStore> VerifierService<K> {
     /// The documented refusal as an [`AuthError`].
     pub fn verify_at(&self, authorization: Option<&[u8]>, now: UnixTime) -> Result<Claims, AuthError> {
         Verifier::with_config(&self.keys, &self.replay, self.config).verify(authorization, now)
+    }
+
+    /// [`VerifierService::verify`] for async servers: the same steps, with the replay store's
+    /// I/O awaited rather than blocking a runtime thread.
+    ///
+    /// # Errors
+    /// The documented refusal as an [`AuthError`].
+    pub async fn verify_async(&self, authorization: Option<&[u8]>) -> Result<Claims, AuthError> {
+        self.verify_async_at(authorization, SystemClock.now()).await
+    }
+
+    /// [`VerifierService::verify_async`] at a given time.
+    ///
+    /// # Errors
+    /// The documented refusal as an [`AuthError`].
+    pub async fn verify_async_at(
+        &self,
+        authorization: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<Claims, AuthError> {
+        let token = self.config.check_header(authorization, now)?;
+        let kid = token.lookup_id()?;
+        let record = self.keys.lookup(kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
+        token.check_key(record.as_ref(), now)?;
+        let expires_at = self.config.replay_expiry(&token);
+        self.replay
+            .check_and_record_async(kid, token.nonce(), expires_at, now)
+            .await
+            .map_err(AuthError::from_replay)?;
+        token.claims().ok_or(AuthError::KeyNotFound)
     }
 }
 

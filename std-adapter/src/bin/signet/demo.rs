@@ -41,6 +41,7 @@ pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
         data: data.path().to_owned(),
         token_lifetime_secs: 86_400,
         bitzoom_api_keys: vec![format!("demo-key={hmac_secret}")],
+        replay: crate::serve::ReplayArgs::default(),
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -47,17 +47,11 @@ pub fn output(json_mode: bool, value: &Value, text: &str) {
 }
 
 pub fn hex_str(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Bytes from hex, with or without `0x`.
 pub fn hex_decode(text: &str) -> Result<Vec<u8>> {
-    let digits = text.trim().trim_start_matches("0x");
-    if digits.len() % 2 != 0 {
-        return Err("odd number of hex digits".into());
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(digits.get(i..i + 2).unwrap_or("zz"), 16).map_err(Into::into))
-        .collect()
+    let text = text.trim();
+    Ok(hex::decode(text.strip_prefix("0x").unwrap_or(text))?)
 }

@@ -10,31 +10,107 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use clap::Args;
+use signet_core::{Clock, VerifyConfig};
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::{bitzoom_routes, turbine_routes};
-use signet_std::{RedbRegistry, VerifierService};
+use signet_std::store::{
+    MemoryReplayConfig, MemoryReplayStore, RedisReplayConfig, RedisReplayStore, ReplayStore,
+};
+use signet_std::{RedbRegistry, SystemClock, VerifierService};
 
 /// `signet serve …`
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8787")]
+    #[arg(long, env = "SIGNET_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
     /// Folder for the key registry.
-    #[arg(long, default_value = "signet-data")]
+    #[arg(long, env = "SIGNET_DATA", default_value = "signet-data")]
     data: PathBuf,
     /// Lifetime of Bitzoom test tokens, in seconds.
-    #[arg(long, default_value_t = 86_400)]
+    #[arg(long, env = "SIGNET_TOKEN_LIFETIME", default_value_t = 86_400)]
     token_lifetime: i64,
     /// A Bitzoom HMAC API key, NAME=SECRET (repeatable).
     #[arg(long = "bitzoom-api-key", value_name = "NAME=SECRET")]
     bitzoom_api_keys: Vec<String>,
+    #[command(flatten)]
+    replay: ReplayArgs,
+}
+
+/// Where the server remembers used tokens.
+#[derive(Args, Clone, Debug)]
+pub struct ReplayArgs {
+    /// `memory` (this process; the default) or `redis://HOST:PORT[/DB]` (shared by every
+    /// instance, kept across restarts).
+    #[arg(
+        long = "replay-store",
+        env = "SIGNET_REPLAY_STORE",
+        default_value = "memory",
+        hide_env_values = true
+    )]
+    pub store: String,
+    /// Most live nonces the memory store holds (default 4,194,304: over 10,000 tokens a second
+    /// for the 300 s window and 60 s of skew; about 102 MiB when full).
+    #[arg(long = "replay-capacity", env = "SIGNET_REPLAY_CAPACITY", default_value_t = signet_std::store::DEFAULT_REPLAY_CAPACITY)]
+    pub capacity: usize,
+    /// Most live nonces of one key, with either store; beyond it that key gets 429 (default:
+    /// an eighth of the memory capacity).
+    #[arg(long = "replay-per-key", env = "SIGNET_REPLAY_PER_KEY")]
+    pub per_key: Option<usize>,
+    /// Prefix of the Redis keys, so services can share one Redis.
+    #[arg(long = "replay-prefix", env = "SIGNET_REPLAY_PREFIX", default_value = "signet")]
+    pub prefix: String,
+    /// Milliseconds allowed for each Redis call before the request is refused with 503.
+    #[arg(long = "replay-timeout-ms", env = "SIGNET_REPLAY_TIMEOUT_MS", default_value_t = 100)]
+    pub timeout_ms: u64,
+}
+
+impl Default for ReplayArgs {
+    fn default() -> Self {
+        ReplayArgs {
+            store: "memory".into(),
+            capacity: signet_std::store::DEFAULT_REPLAY_CAPACITY,
+            per_key: None,
+            prefix: "signet".into(),
+            timeout_ms: 100,
+        }
+    }
+}
+
+impl ReplayArgs {
+    /// The store these settings describe; the memory store journals in `data/replay`.
+    ///
+    /// # Errors
+    /// If `--replay-store` is neither `memory` nor a Redis URL, or the journal cannot be opened.
+    pub fn open(&self, data: &Path) -> Result<ReplayStore, Box<dyn core::error::Error>> {
+        let per_key = self.per_key.unwrap_or(self.capacity / 8).max(1);
+        if self.store == "memory" {
+            let config = MemoryReplayConfig { capacity: self.capacity, per_key };
+            let dir = data.join("replay");
+            let store = MemoryReplayStore::persistent(&dir, config, SystemClock.now())
+                .map_err(|e| format!("replay journal {}: {e}", dir.display()))?;
+            return Ok(ReplayStore::Memory(store));
+        }
+        if !self.store.starts_with("redis://") && !self.store.starts_with("rediss://") {
+            return Err("--replay-store takes memory or redis://HOST:PORT[/DB]".into());
+        }
+        let config = RedisReplayConfig {
+            prefix: self.prefix.clone(),
+            per_key,
+            timeout: core::time::Duration::from_millis(self.timeout_ms.max(1)),
+        };
+        // The URL's error may quote it (with a password): say only what kind of error.
+        let store = RedisReplayStore::open(&self.store, config)
+            .map_err(|e| format!("--replay-store: {:?}", e.kind()))?;
+        Ok(ReplayStore::Redis(Box::new(store)))
+    }
 }
 
 /// Runs `signet serve` until the process ends.
 pub fn run(args: ServeArgs) -> crate::output::Result<()> {
-    let ServeArgs { listen, data, token_lifetime, bitzoom_api_keys } = args;
-    let options = ServeOptions { listen, data, token_lifetime_secs: token_lifetime, bitzoom_api_keys };
+    let ServeArgs { listen, data, token_lifetime, bitzoom_api_keys, replay } = args;
+    let options =
+        ServeOptions { listen, data, token_lifetime_secs: token_lifetime, bitzoom_api_keys, replay };
     serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
 }
 
@@ -48,6 +124,8 @@ pub struct ServeOptions {
     pub token_lifetime_secs: i64,
     /// Bitzoom HMAC API keys, `NAME=SECRET`.
     pub bitzoom_api_keys: Vec<String>,
+    /// The replay store.
+    pub replay: ReplayArgs,
 }
 
 /// Logs method, path and status of each request: never a header, so never a token.
@@ -80,19 +158,24 @@ fn bitzoom_secret(data: &Path) -> Result<Vec<u8>, Box<dyn core::error::Error>> {
 ///
 /// # Errors
 /// If the registry or secret cannot be opened, or an API key is malformed.
-pub fn app(options: &ServeOptions) -> Result<Router, Box<dyn core::error::Error>> {
+pub fn app(options: &ServeOptions) -> Result<(Router, Arc<VerifierService>), Box<dyn core::error::Error>> {
     std::fs::create_dir_all(&options.data)?;
     let registry = RedbRegistry::open(&options.data.join("keys.redb"))?;
-    let turbine = Arc::new(VerifierService::new(registry));
+    let config = VerifyConfig::default();
+    let replay = options.replay.open(&options.data)?;
+    eprintln!("signet serve: replay store: {}", replay.kind());
+    let turbine = Arc::new(VerifierService::with_replay_store(registry, config, replay));
     let mut bitzoom =
         BitzoomService::new(&bitzoom_secret(&options.data)?).with_lifetime_secs(options.token_lifetime_secs);
     for pair in &options.bitzoom_api_keys {
         let (name, secret) = pair.split_once('=').ok_or("--bitzoom-api-key takes NAME=SECRET")?;
         bitzoom.add_api_key(name, secret.as_bytes())?;
     }
-    Ok(turbine_routes(turbine)
+    let router = turbine_routes(Arc::clone(&turbine))
+        .merge(signet_std::turbine::forward_auth_route(Arc::clone(&turbine), "/auth"))
         .merge(bitzoom_routes(Arc::new(bitzoom)))
-        .layer(middleware::from_fn(log_request)))
+        .layer(middleware::from_fn(log_request));
+    Ok((router, turbine))
 }
 
 /// Serves until the process ends, on a runtime of its own. `ready` gets the bound address.
@@ -103,12 +186,22 @@ pub fn serve(
     options: &ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn core::error::Error>> {
-    let app = app(options)?;
+    let (app, turbine) = app(options)?;
     let listener = std::net::TcpListener::bind(options.listen)?;
     listener.set_nonblocking(true)?;
     ready(listener.local_addr()?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
+        // The memory store drops passed slices as it is used; this returns idle memory too.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(core::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let ReplayStore::Memory(store) = turbine.replay_store() {
+                    store.purge(SystemClock.now());
+                }
+            }
+        });
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, app).await
     })?;

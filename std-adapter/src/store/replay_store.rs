@@ -1,0 +1,85 @@
+//! The replay store a server verifies against: in this process, or in Redis shared by many.
+
+use signet_core::{KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+
+use crate::store::memory::{MemoryReplayStore, ReplayStats};
+use crate::store::redis::RedisReplayStore;
+
+/// Where accepted tokens' nonces are remembered. `&ReplayStore` is a [`ReplayGuard`] for
+/// synchronous callers; servers use [`ReplayStore::check_and_record_async`].
+#[derive(Debug)]
+pub enum ReplayStore {
+    /// One process (the default): fast, sized by configuration, journaled to survive restarts.
+    Memory(MemoryReplayStore),
+    /// Redis: shared by every instance and surviving restarts.
+    Redis(Box<RedisReplayStore>),
+}
+
+impl ReplayStore {
+    /// Records the nonce without blocking the async runtime on I/O.
+    ///
+    /// # Errors
+    /// As [`ReplayGuard::check_and_record`].
+    pub async fn check_and_record_async(
+        &self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        match self {
+            ReplayStore::Memory(store) => {
+                let mut guard = store;
+                guard.check_and_record(kid, nonce, expires_at, now)
+            }
+            ReplayStore::Redis(store) => store.check_and_record_async(kid, nonce, expires_at, now).await,
+        }
+    }
+
+    /// `memory` or `redis`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReplayStore::Memory(_) => "memory",
+            ReplayStore::Redis(_) => "redis",
+        }
+    }
+
+    /// Occupancy of the in-process store (`None` for Redis, which keeps its own counts).
+    #[must_use]
+    pub fn stats(&self, now: UnixTime) -> Option<ReplayStats> {
+        match self {
+            ReplayStore::Memory(store) => Some(store.stats(now)),
+            ReplayStore::Redis(_) => None,
+        }
+    }
+
+    /// Whether the store can be used now (Redis answers a ping in time).
+    pub async fn is_ready(&self) -> bool {
+        match self {
+            ReplayStore::Memory(_) => true,
+            ReplayStore::Redis(store) => store.ping().await,
+        }
+    }
+}
+
+impl ReplayGuard for &ReplayStore {
+    fn check_and_record(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        match self {
+            ReplayStore::Memory(store) => {
+                let mut guard = store;
+                guard.check_and_record(kid, nonce, expires_at, now)
+            }
+            ReplayStore::Redis(store) => {
+                let mut guard: &RedisReplayStore = store;
+                guard.check_and_record(kid, nonce, expires_at, now)
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Real servers for the tests: throwaway instances on free loopback ports, stopped when dropped.
+//! A missing server binary fails the test with the Debian package to install; nothing is
+//! skipped.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The path of a server binary, or a failure naming the package that provides it.
+pub fn server_binary(name: &str, dirs: &[&str], package: &str) -> PathBuf {
+    let path_dirs =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
+    path_dirs
+        .into_iter()
+        .chain(dirs.iter().map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{name}` not found: install the Debian package `{package}` (apt-get install {package})")
+        })
+}
+
+/// Waits until `ready` holds, or fails after `limit`.
+pub fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "{what} did not come up within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A `redis-server` with no persistence on a free loopback port.
+pub struct RedisServer {
+    pub port: u16,
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    pub fn start() -> Self {
+        let mut server = RedisServer { port: free_port(), child: None, dir: tempfile::tempdir().unwrap() };
+        server.restart();
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Starts it (again) on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let binary = server_binary("redis-server", &["/usr/bin", "/usr/local/bin"], "redis-server");
+        let child = Command::new(binary)
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        self.child = Some(child);
+        let port = self.port;
+        wait_for("redis-server", Duration::from_secs(10), || redis_ping(port));
+    }
+
+    /// Stops it (the port then refuses connections).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn redis_ping(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut answer = [0u8; 7];
+    stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+}
+
+/// A `signet serve` process; stderr lines are collected for the tests to read.
+pub struct SignetServer {
+    pub addr: SocketAddr,
+    child: Option<Child>,
+    lines: mpsc::Receiver<String>,
+    pub log: Vec<String>,
+}
+
+impl SignetServer {
+    /// Starts `signet serve --listen 127.0.0.1:0 --data DATA ARGS…` and waits for its address.
+    pub fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .args(args)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start signet serve");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server =
+            SignetServer { addr: "127.0.0.1:0".parse().unwrap(), child: Some(child), lines, log: Vec::new() };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let line = server
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("signet serve did not start: {:?}", server.log));
+            server.log.push(line.clone());
+            if let Some(addr) = line.strip_prefix("signet serve: listening on http://") {
+                server.addr = addr.trim().parse().unwrap();
+                return server;
+            }
+        }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Lines written so far.
+    pub fn drain_log(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
+    }
+
+    /// Sends a signal (`TERM`, `KILL`, …) and waits for the exit status.
+    pub fn signal(&mut self, signal: &str) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let status =
+            Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        self.drain_log();
+        exit
+    }
+}
+
+impl Drop for SignetServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One HTTP request with `ureq`, returning status and body.
+pub fn request(method: &str, url: &str, authorization: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent();
+    let mut response = match method {
+        "GET" => {
+            let mut r = agent.get(url);
+            if let Some(a) = authorization {
+                r = r.header("Authorization", a);
+            }
+            r.call()
+        }
+        _ => {
+            let mut r = agent.post(url).header("Content-Type", "application/json");
+            if let Some(a) = authorization {
+                r = r.header("Authorization", a);
+            }
+            r.send(body.unwrap_or("{}"))
+        }
+    }
+    .unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().unwrap())
+}
