@@ -1,5 +1,6 @@
 //! Where a server keeps its state: the key registry and the replay stores.
 
+pub mod key_cache;
 pub mod memory;
 pub mod redb;
 pub mod redis;
@@ -8,6 +9,7 @@ pub mod sharded;
 
 pub use self::redb::{Entry, RedbRegistry, RegistryError};
 pub use self::redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig, RedisReplayStore};
+pub use key_cache::{Cached, DEFAULT_KEY_CACHE_TTL, KeyCache};
 pub use memory::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStats};
 pub use replay_store::ReplayStore;
 pub use sharded::ShardedReplayCache;

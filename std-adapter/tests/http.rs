@@ -91,10 +91,10 @@ fn turbine_client_registers_writes_and_is_refused_as_documented() {
     ));
 
     // Expired, then revoked, keys.
-    service.keys().set_expiry(&key.key_id, Some(UnixTime(SystemClock.now().0 - 1))).unwrap();
+    service.set_expiry(&key.key_id, Some(UnixTime(SystemClock.now().0 - 1))).unwrap();
     assert!(matches!(client.create_order(&key, &json!({})), Err(ClientError::Auth(AuthError::KeyExpired))));
-    service.keys().set_expiry(&key.key_id, None).unwrap();
-    service.keys().revoke(&key.key_id).unwrap();
+    service.set_expiry(&key.key_id, None).unwrap();
+    service.revoke(&key.key_id).unwrap();
     assert!(matches!(client.create_order(&key, &json!({})), Err(ClientError::Auth(AuthError::KeyInactive))));
     // A revoked key frees the wallet for a new registration.
     let again = client.register_api_key(&wallet, None).unwrap();

@@ -61,10 +61,10 @@ fn registration_verification_refusals_and_restart() {
         );
         assert_eq!(service.verify(None), Err(AuthError::MissingHeader));
 
-        service.keys().revoke(&first.kid).unwrap();
+        service.revoke(&first.kid).unwrap();
         // The wallet may register again once its key is revoked.
         second = register(&service, &wallet).unwrap();
-        service.keys().set_expiry(&second.kid, Some(UnixTime(now.0 - 1))).unwrap();
+        service.set_expiry(&second.kid, Some(UnixTime(now.0 - 1))).unwrap();
     }
     // Restarted on the same file: keys kept, the revoked one inactive, the other expired.
     let service = VerifierService::new(RedbRegistry::open(&path).unwrap());
@@ -74,7 +74,7 @@ fn registration_verification_refusals_and_restart() {
     let refused = service.verify(Some(header(&first, now).as_bytes())).unwrap_err();
     assert_eq!((refused.to_string().as_str(), refused.http_status()), ("API key is inactive", 401));
     assert_eq!(service.verify(Some(header(&second, now).as_bytes())), Err(AuthError::KeyExpired));
-    service.keys().set_expiry(&second.kid, None).unwrap();
+    service.set_expiry(&second.kid, None).unwrap();
     assert!(service.verify(Some(header(&second, now).as_bytes())).is_ok());
     assert!(service.keys().get(&KeyId::new("missing").unwrap()).unwrap().is_none());
 }

@@ -8,6 +8,7 @@ use signet_core::{
 };
 
 use crate::platform::{SystemClock, os_rng};
+use crate::store::key_cache::{Cached, KeyCache};
 use crate::store::memory::{MemoryReplayConfig, MemoryReplayStore};
 use crate::store::redb::{Entry, RedbRegistry, RegistryError};
 use crate::store::replay_store::ReplayStore;
@@ -16,6 +17,7 @@ use crate::store::replay_store::ReplayStore;
 /// registry) registers wallets' API keys. `Send + Sync`: share one per process.
 pub struct VerifierService<K = RedbRegistry> {
     keys: K,
+    key_cache: KeyCache,
     replay: ReplayStore,
     config: VerifyConfig,
 }
@@ -46,7 +48,20 @@ impl<K: KeyStore> VerifierService<K> {
 
     /// A service with explicit settings and replay store (e.g. Redis, shared by instances).
     pub fn with_replay_store(keys: K, config: VerifyConfig, replay: ReplayStore) -> Self {
-        VerifierService { keys, replay, config }
+        VerifierService { keys, key_cache: KeyCache::default(), replay, config }
+    }
+
+    /// Trusts looked-up key records for `ttl` (default 1 s; zero disables the cache): the
+    /// longest a revocation or expiry made elsewhere takes to reach this service.
+    #[must_use]
+    pub fn with_key_cache_ttl(mut self, ttl: core::time::Duration) -> Self {
+        self.key_cache = KeyCache::new(ttl);
+        self
+    }
+
+    /// The key cache in front of the key store.
+    pub fn key_cache(&self) -> &KeyCache {
+        &self.key_cache
     }
 
     /// The key store.
@@ -77,7 +92,8 @@ impl<K: KeyStore> VerifierService<K> {
     /// # Errors
     /// The documented refusal as an [`AuthError`].
     pub fn verify_at(&self, authorization: Option<&[u8]>, now: UnixTime) -> Result<Claims, AuthError> {
-        Verifier::with_config(&self.keys, &self.replay, self.config).verify(authorization, now)
+        let keys = Cached { cache: &self.key_cache, store: &self.keys };
+        Verifier::with_config(keys, &self.replay, self.config).verify(authorization, now)
     }
 
     /// [`VerifierService::verify`] for async servers: the same steps, with the replay store's
@@ -100,7 +116,8 @@ impl<K: KeyStore> VerifierService<K> {
     ) -> Result<Claims, AuthError> {
         let token = self.config.check_header(authorization, now)?;
         let kid = token.lookup_id()?;
-        let record = self.keys.lookup(kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
+        let record =
+            self.key_cache.lookup_through(&self.keys, kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
         token.check_key(record.as_ref(), now)?;
         let expires_at = self.config.replay_expiry(&token);
         self.replay
@@ -149,6 +166,27 @@ impl fmt::Display for RegistrationError {
 impl core::error::Error for RegistrationError {}
 
 impl VerifierService<RedbRegistry> {
+    /// Revokes a key: its next token here is refused with `API key is inactive` (other
+    /// instances see it within their cache's lifetime).
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn revoke(&self, kid: &KeyId) -> Result<Entry, RegistryError> {
+        let entry = self.keys.revoke(kid);
+        self.key_cache.forget(kid);
+        entry
+    }
+
+    /// Sets or clears a key's expiry, at once for this service.
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn set_expiry(&self, kid: &KeyId, expires_at: Option<UnixTime>) -> Result<Entry, RegistryError> {
+        let entry = self.keys.set_expiry(kid, expires_at);
+        self.key_cache.forget(kid);
+        entry
+    }
+
     /// Registers an API key for a wallet that signed the registration message: checks the
     /// signature, issues a key id and Ed25519 key pair, and stores only the public key. The
     /// returned secret goes to the client once.

@@ -53,5 +53,5 @@ pub fn hex_str(bytes: &[u8]) -> String {
 /// Bytes from hex, with or without `0x`.
 pub fn hex_decode(text: &str) -> Result<Vec<u8>> {
     let text = text.trim();
-    Ok(hex::decode(text.strip_prefix("0x").unwrap_or(text))?)
+    hex::decode(text.strip_prefix("0x").unwrap_or(text)).map_err(|e| e.to_string().into())
 }

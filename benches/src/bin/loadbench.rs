@@ -1,0 +1,348 @@
+//! HTTP load benchmark: `signet serve` with the memory store, `signet serve` with Redis, and a
+//! straightforward axum + `verify_strict` + `Mutex<HashMap>` server, one after the other in
+//! one run, on loopback. Each gets a freshly registered key, tokens pre-minted before the
+//! clock starts (all unique and valid), and `GET /auth` over keep-alive connections for a
+//! fixed time. Prints accepted tokens a second, refusals by text, p50 and p99 latency, and
+//! the ratios the README quotes.
+//!
+//! ```text
+//! cargo build --release -p signet-std --bin signet -p signet-benches --bin loadbench --bin baseline_server
+//! target/release/loadbench --duration 20                       # the three servers side by side
+//! target/release/loadbench --servers memory --duration 380     # longer than the 300 s window
+//! ```
+
+use core::net::SocketAddr;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use signet_core::eth::WalletKey;
+use signet_core::{Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedSigningKey, mint};
+use signet_std::{SystemClock, TurbineClient, os_rng};
+
+/// Load benchmark of `signet serve` against a straightforward verifier.
+#[derive(Parser)]
+struct Args {
+    /// Servers to run, in order: memory, redis, baseline.
+    #[arg(long, value_delimiter = ',', default_value = "memory,redis,baseline")]
+    servers: Vec<String>,
+    /// Seconds of load per server.
+    #[arg(long, default_value_t = 20)]
+    duration: u64,
+    /// Keep-alive connections.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Tokens minted per server before the load starts (default: duration x 14,000 a second,
+    /// more than this machine verifies).
+    #[arg(long)]
+    tokens: Option<usize>,
+    /// The `signet` binary.
+    #[arg(long, default_value = "target/release/signet")]
+    signet: PathBuf,
+    /// The baseline server binary.
+    #[arg(long, default_value = "target/release/baseline_server")]
+    baseline: PathBuf,
+    /// Also sample each server with `perf record -e cpu-clock -g` into `<DIR>/<server>.data`.
+    #[arg(long, value_name = "DIR")]
+    profile: Option<PathBuf>,
+}
+
+type Error = Box<dyn core::error::Error>;
+
+/// A child process killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `command` and waits for a line `<prefix>http://ADDR` on the stream it writes to.
+fn start(mut command: Command, prefix: &str, on_stderr: bool) -> Result<(Process, SocketAddr), Error> {
+    if on_stderr {
+        command.stderr(Stdio::piped()).stdout(Stdio::null());
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
+    }
+    let mut child = command.spawn()?;
+    let stream: Box<dyn std::io::Read + Send> = if on_stderr {
+        Box::new(child.stderr.take().ok_or("no stderr")?)
+    } else {
+        Box::new(child.stdout.take().ok_or("no stdout")?)
+    };
+    let process = Process(child);
+    let mut lines = BufReader::new(stream).lines();
+    let addr = loop {
+        let line = lines.next().ok_or("server exited before listening")??;
+        if let Some(addr) = line.strip_prefix(prefix) {
+            break addr.trim().parse()?;
+        }
+    };
+    // Keep reading (and discarding) so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Ok((process, addr))
+}
+
+fn redis_server() -> Result<(Process, u16), Error> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("redis-server (Debian package redis-server): {e}"))?;
+    let process = Process(child);
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok((process, port));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err("redis-server did not start".into())
+}
+
+/// Mints `count` unique bearer headers for `key`, on every core.
+fn mint_headers(kid: &KeyId, signer: &PreparedSigningKey, count: usize) -> Vec<String> {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut rng = os_rng();
+                    let share = count / threads + usize::from(t < count % threads);
+                    (0..share)
+                        .map(|_| {
+                            let claims = Claims::generate(kid.clone(), SystemClock.now(), &mut rng);
+                            let mut buf = [0u8; MAX_TOKEN_LEN];
+                            format!("Bearer {}", mint(signer, &claims, &mut buf).unwrap_or_default())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+    })
+}
+
+/// What one run measured.
+#[derive(Default)]
+struct Outcome {
+    accepted: usize,
+    refusals: BTreeMap<String, usize>,
+    latencies_us: Vec<u32>,
+    elapsed: Duration,
+    exhausted: bool,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.accepted as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let n = self.latencies_us.len();
+        if n == 0 {
+            return 0.0;
+        }
+        let index = ((n as f64 * p).ceil() as usize).clamp(1, n) - 1;
+        f64::from(self.latencies_us.get(index).copied().unwrap_or(0)) / 1000.0
+    }
+}
+
+async fn connection(
+    addr: SocketAddr,
+    headers: Arc<Vec<String>>,
+    next: Arc<AtomicUsize>,
+    deadline: Instant,
+) -> Result<Outcome, Box<dyn core::error::Error + Send + Sync>> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let mut out = Outcome::default();
+    loop {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let Some(header) = headers.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            out.exhausted = true;
+            break;
+        };
+        let request = hyper::Request::get("/auth")
+            .header("host", addr.to_string())
+            .header("authorization", header.as_str())
+            .body(Empty::<Bytes>::new())?;
+        let started = Instant::now();
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        out.latencies_us.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+        if status.is_success() {
+            out.accepted += 1;
+        } else {
+            let text = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            *out.refusals.entry(format!("{} {text}", status.as_u16())).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Sends the headers to `addr` over `connections` keep-alive connections for `duration`.
+fn load(
+    addr: SocketAddr,
+    headers: Vec<String>,
+    connections: usize,
+    duration: Duration,
+) -> Result<Outcome, Error> {
+    // One thread for the generator, so the server keeps the rest of the machine.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let headers = Arc::new(headers);
+        let next = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let deadline = started + duration;
+        let tasks: Vec<_> = (0..connections)
+            .map(|_| tokio::spawn(connection(addr, Arc::clone(&headers), Arc::clone(&next), deadline)))
+            .collect();
+        let mut total = Outcome::default();
+        for task in tasks {
+            let part = task.await?.map_err(|e| e.to_string())?;
+            total.accepted += part.accepted;
+            total.exhausted |= part.exhausted;
+            total.latencies_us.extend(part.latencies_us);
+            for (text, n) in part.refusals {
+                *total.refusals.entry(text).or_default() += n;
+            }
+        }
+        total.elapsed = started.elapsed();
+        total.latencies_us.sort_unstable();
+        Ok(total)
+    })
+}
+
+/// Runs one server: start it, get a key, mint, load.
+fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
+    let data = tempfile_dir()?;
+    let mut keep_alive = Vec::new();
+    let (server, addr, key) = match name {
+        "memory" | "redis" => {
+            let mut command = Command::new(&args.signet);
+            command.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data);
+            if name == "redis" {
+                let (redis, port) = redis_server()?;
+                keep_alive.push(redis);
+                command.args(["--replay-store", &format!("redis://127.0.0.1:{port}/")]);
+            }
+            // Refusals are counted here, not logged there.
+            command.env("SIGNET_LOG", "warn");
+            let (server, addr) = start(command, "signet serve: listening on http://", true)?;
+            let api = TurbineClient::new(&format!("http://{addr}"))
+                .register_api_key(&WalletKey::generate(&mut os_rng()), Some("loadbench"))?;
+            (server, addr, (api.key_id, PreparedSigningKey::new(&api.secret.signing_key())))
+        }
+        "baseline" => {
+            let issued = IssuedApiKey::generate(&mut os_rng());
+            let public = hex::encode(issued.secret.verifying_key().as_bytes());
+            let mut command = Command::new(&args.baseline);
+            command.args(["127.0.0.1:0", issued.kid.as_str(), &public]);
+            let (server, addr) = start(command, "listening on http://", false)?;
+            (server, addr, (issued.kid.clone(), PreparedSigningKey::new(&issued.secret.signing_key())))
+        }
+        other => return Err(format!("unknown server {other}").into()),
+    };
+    let count = args.tokens.unwrap_or(usize::try_from(args.duration)? * 14_000);
+    let started = Instant::now();
+    let headers = mint_headers(&key.0, &key.1, count);
+    eprintln!(
+        "loadbench {name}: {count} tokens minted in {:.1} s; loading {addr} for {} s",
+        started.elapsed().as_secs_f64(),
+        args.duration
+    );
+    let perf = match &args.profile {
+        Some(dir) => Some(Process(
+            Command::new("perf")
+                .args(["record", "-e", "cpu-clock", "-g", "-p", &server.0.id().to_string(), "-o"])
+                .arg(dir.join(format!("{name}.data")))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?,
+        )),
+        None => None,
+    };
+    let outcome = load(addr, headers, args.connections, Duration::from_secs(args.duration))?;
+    if let Some(mut perf) = perf {
+        // perf writes its file on SIGINT.
+        let _ = Command::new("kill").args(["-INT", &perf.0.id().to_string()]).status();
+        let _ = perf.0.wait();
+    }
+    drop(server);
+    drop(keep_alive);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(outcome)
+}
+
+fn tempfile_dir() -> Result<PathBuf, Error> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos();
+    let dir = std::env::temp_dir().join(format!("loadbench-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn main() -> Result<(), Error> {
+    let args = Args::parse();
+    let mut results = Vec::new();
+    for name in &args.servers {
+        let outcome = bench(name, &args)?;
+        if outcome.exhausted {
+            eprintln!("loadbench {name}: ran out of pre-minted tokens; pass a larger --tokens");
+        }
+        results.push((name.clone(), outcome));
+    }
+    println!(
+        "\n{} s per server, {} keep-alive connections, GET /auth with a fresh valid token each\n",
+        args.duration, args.connections
+    );
+    println!("| server | accepted tokens/s | refused (status text: count) | p50 latency | p99 latency |");
+    println!("|---|---:|---|---:|---:|");
+    for (name, o) in &results {
+        let refused = if o.refusals.is_empty() {
+            "none".to_owned()
+        } else {
+            o.refusals.iter().map(|(t, n)| format!("{t}: {n}")).collect::<Vec<_>>().join("; ")
+        };
+        let label = match name.as_str() {
+            "memory" => "signet serve, memory store",
+            "redis" => "signet serve, Redis store",
+            _ => "baseline: axum + verify_strict + Mutex<HashMap>",
+        };
+        println!(
+            "| {label} | {:.0} | {refused} | {:.2} ms | {:.2} ms |",
+            o.rate(),
+            o.percentile(0.5),
+            o.percentile(0.99)
+        );
+    }
+    let rate = |n: &str| results.iter().find(|(name, _)| name == n).map(|(_, o)| o.rate());
+    if let (Some(m), Some(b)) = (rate("memory"), rate("baseline")) {
+        println!("\nmemory store / baseline: {:.2}x (target >= 1.2)", m / b);
+    }
+    if let (Some(r), Some(m)) = (rate("redis"), rate("memory")) {
+        println!("Redis store / memory store: {:.2}x (target >= 0.7)", r / m);
+    }
+    let refused: usize = results.iter().map(|(_, o)| o.refusals.values().sum::<usize>()).sum();
+    println!("valid tokens refused: {refused}");
+    Ok(())
+}
