@@ -54,10 +54,7 @@ pub use store::{
 };
 pub use turbine::{RegistrationError, TurbineClient, VerifierService};
 
-/// The axum integration of the first release, at its old path: the Turbine extractor and both
-/// APIs' routers (also at `turbine::routes` and `bitzoom::routes`).
+/// The server: routes, middleware, health, metrics, the accept loop (also the old path of the
+/// Turbine extractor and both APIs' routers).
 #[cfg(feature = "axum")]
-pub mod server {
-    pub use crate::bitzoom::routes::bitzoom_routes;
-    pub use crate::turbine::routes::{TurbineAuth, turbine_routes};
-}
+pub mod server;

@@ -181,6 +181,12 @@ impl RedbRegistry {
         txn.commit().map_err(db_error)
     }
 
+    /// Whether the file can be read now (for readiness checks).
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.db.begin_read().is_ok_and(|txn| txn.open_table(KEYS).is_ok())
+    }
+
     /// The entry of `kid`.
     ///
     /// # Errors

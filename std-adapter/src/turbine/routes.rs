@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use signet_core::{AuthError, Claims};
 
+use crate::server::record::{RequestRecord, record_verification};
 use crate::store::redb::RedbRegistry;
 use crate::turbine::service::{RegistrationError, VerifierService};
 
@@ -38,7 +39,14 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let service = Arc::<VerifierService<RedbRegistry>>::from_ref(state);
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes());
-        service.verify_async(header).await.map(TurbineAuth).map_err(auth_error)
+        let started = std::time::Instant::now();
+        let outcome = service.verify_async(header).await;
+        let (kid, refusal) = match &outcome {
+            Ok(claims) => (Some(claims.kid.as_str()), None),
+            Err(e) => (None, Some(e.as_str())),
+        };
+        record_verification(&parts.extensions, kid, refusal, started.elapsed());
+        outcome.map(TurbineAuth).map_err(auth_error)
     }
 }
 
@@ -52,9 +60,21 @@ struct RegisterBody {
 
 async fn register(
     State(service): State<Arc<VerifierService<RedbRegistry>>>,
+    record: Option<axum::Extension<RequestRecord>>,
     Json(body): Json<RegisterBody>,
 ) -> Response {
-    match service.register(&body.address, &body.signature, body.name.as_deref()) {
+    let outcome = service.register(&body.address, &body.signature, body.name.as_deref());
+    if let Some(axum::Extension(record)) = record {
+        let text = match &outcome {
+            Ok(_) => "issued",
+            Err(RegistrationError::WalletHasKey(_)) => "exists",
+            Err(e) if e.http_status() == 401 => "wrong signer",
+            Err(e) if e.http_status() == 400 => "invalid",
+            Err(_) => "unavailable",
+        };
+        record.update(|r| r.registration = Some(text));
+    }
+    match outcome {
         Ok(issued) => {
             let secret = issued.secret.to_hex();
             let secret = core::str::from_utf8(secret.as_ref()).unwrap_or_default();

@@ -36,13 +36,8 @@ fn shorten(token: &str) -> String {
 pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
     let data = tempfile::tempdir()?;
     let hmac_secret = signet_core::Nonce::generate(&mut os_rng()).to_string();
-    let options = ServeOptions {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data: data.path().to_owned(),
-        token_lifetime_secs: 86_400,
-        bitzoom_api_keys: vec![format!("demo-key={hmac_secret}")],
-        replay: crate::serve::ReplayArgs::default(),
-    };
+    let mut options = ServeOptions::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.path().to_owned());
+    options.bitzoom_api_keys = vec![("demo-key".to_owned(), Secret::new(hmac_secret.clone()))];
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let result = serve(&options, |addr| {

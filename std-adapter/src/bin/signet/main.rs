@@ -72,7 +72,7 @@ fn main() -> ExitCode {
     let done = |r: output::Result<()>| r.map(|()| ExitCode::SUCCESS);
     let result = match cli.command {
         Command::Demo => demo::run().map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
-        Command::Serve(args) => done(serve::run(args)),
+        Command::Serve(args) => done(serve::run(args, &ctx)),
         Command::Token => done(turbine::token(&ctx)),
         Command::Keys(args) => done(keys::run(args, &ctx)),
         Command::Verify(args) => verify::run(args, &ctx),

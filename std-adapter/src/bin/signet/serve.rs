@@ -1,22 +1,26 @@
-//! `signet serve`: the documented Turbine and Bitzoom endpoints on a local port.
+//! `signet serve`: the documented Turbine and Bitzoom endpoints, forward authentication,
+//! health and metrics, with limits, logs and a graceful shutdown. Every flag can also be set
+//! from the environment (`SIGNET_*`); secrets never come from the command line.
 
 use core::net::SocketAddr;
+use core::sync::atomic::AtomicBool;
+use core::time::Duration;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::Router;
-use axum::extract::Request;
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use clap::Args;
 use signet_core::{Clock, VerifyConfig};
 use signet_std::bitzoom::BitzoomService;
-use signet_std::server::{bitzoom_routes, turbine_routes};
+use signet_std::server::http::{ConnectionLimits, serve as serve_http, termination};
+use signet_std::server::log::LogFormat;
+use signet_std::server::middleware::RequestLimits;
+use signet_std::server::{AppConfig, app};
 use signet_std::store::{
     MemoryReplayConfig, MemoryReplayStore, RedisReplayConfig, RedisReplayStore, ReplayStore,
 };
-use signet_std::{RedbRegistry, SystemClock, VerifierService};
+use signet_std::{RedbRegistry, Secret, SystemClock, VerifierService};
+
+use crate::output::Context;
 
 /// `signet serve …`
 #[derive(Args)]
@@ -24,15 +28,50 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SIGNET_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
-    /// Folder for the key registry.
+    /// Folder for the key registry, the replay journal and the Bitzoom signing secret.
     #[arg(long, env = "SIGNET_DATA", default_value = "signet-data")]
     data: PathBuf,
     /// Lifetime of Bitzoom test tokens, in seconds.
     #[arg(long, env = "SIGNET_TOKEN_LIFETIME", default_value_t = 86_400)]
     token_lifetime: i64,
-    /// A Bitzoom HMAC API key, NAME=SECRET (repeatable).
-    #[arg(long = "bitzoom-api-key", value_name = "NAME=SECRET")]
-    bitzoom_api_keys: Vec<String>,
+    /// Runtime worker threads (default: the available cores).
+    #[arg(long, env = "SIGNET_WORKERS")]
+    workers: Option<usize>,
+    /// Most connections open at once.
+    #[arg(long, env = "SIGNET_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Largest request body in bytes (413 beyond it).
+    #[arg(long, env = "SIGNET_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+    /// Largest header block in bytes (431 beyond it).
+    #[arg(long, env = "SIGNET_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    max_header_bytes: usize,
+    /// Seconds allowed for a request's headers to arrive (idle keep-alive included).
+    #[arg(long, env = "SIGNET_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds allowed to receive a body, and again to answer.
+    #[arg(long, env = "SIGNET_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    request_timeout_secs: u64,
+    /// Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight.
+    #[arg(long, env = "SIGNET_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    shutdown_timeout_secs: u64,
+    /// `human` or `json` log lines.
+    #[arg(long, env = "SIGNET_LOG_FORMAT", default_value = "human")]
+    log_format: LogFormat,
+    /// Log filter: `info` logs every request, `warn` only problems.
+    #[arg(long, env = "SIGNET_LOG", default_value = "info")]
+    log_level: String,
+    /// Path of forward authentication (nginx `auth_request`, Traefik `forwardAuth`, Envoy
+    /// `ext_authz`).
+    #[arg(long, env = "SIGNET_AUTH_PATH", default_value = "/auth")]
+    auth_path: String,
+    /// Milliseconds a looked-up key is trusted: how long a revocation made by another
+    /// instance takes to reach this one.
+    #[arg(long, env = "SIGNET_KEY_CACHE_TTL_MS", default_value_t = 1_000)]
+    key_cache_ttl_ms: u64,
+    /// Removed: a secret on the command line is visible to every user of the machine.
+    #[arg(long = "bitzoom-api-key", hide = true)]
+    removed_bitzoom_api_key: Vec<String>,
     #[command(flatten)]
     replay: ReplayArgs,
 }
@@ -40,8 +79,8 @@ pub struct ServeArgs {
 /// Where the server remembers used tokens.
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
-    /// `memory` (this process; the default) or `redis://HOST:PORT[/DB]` (shared by every
-    /// instance, kept across restarts).
+    /// `memory` (this process, journaled in the data folder; the default) or
+    /// `redis://HOST:PORT[/DB]` (shared by every instance).
     #[arg(
         long = "replay-store",
         env = "SIGNET_REPLAY_STORE",
@@ -97,7 +136,7 @@ impl ReplayArgs {
         let config = RedisReplayConfig {
             prefix: self.prefix.clone(),
             per_key,
-            timeout: core::time::Duration::from_millis(self.timeout_ms.max(1)),
+            timeout: Duration::from_millis(self.timeout_ms.max(1)),
         };
         // The URL's error may quote it (with a password): say only what kind of error.
         let store = RedisReplayStore::open(&self.store, config)
@@ -106,79 +145,157 @@ impl ReplayArgs {
     }
 }
 
-/// Runs `signet serve` until the process ends.
-pub fn run(args: ServeArgs) -> crate::output::Result<()> {
-    let ServeArgs { listen, data, token_lifetime, bitzoom_api_keys, replay } = args;
-    let options =
-        ServeOptions { listen, data, token_lifetime_secs: token_lifetime, bitzoom_api_keys, replay };
-    serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
-}
-
-/// Settings of a local server.
+/// Settings of a server (the command's flags, or the demo's choices).
 pub struct ServeOptions {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// Folder of the key registry and the Bitzoom signing secret.
+    /// Folder of the key registry, the replay journal and the Bitzoom signing secret.
     pub data: PathBuf,
     /// Lifetime of Bitzoom test tokens.
     pub token_lifetime_secs: i64,
-    /// Bitzoom HMAC API keys, `NAME=SECRET`.
-    pub bitzoom_api_keys: Vec<String>,
+    /// Bitzoom HMAC API keys and their secrets.
+    pub bitzoom_api_keys: Vec<(String, Secret)>,
     /// The replay store.
     pub replay: ReplayArgs,
+    /// Routes and request limits.
+    pub app: AppConfig,
+    /// Connection limits and shutdown.
+    pub connections: ConnectionLimits,
+    /// Runtime worker threads.
+    pub workers: usize,
+    /// Lifetime of cached key records.
+    pub key_cache_ttl: Duration,
 }
 
-/// Logs method, path and status of each request: never a header, so never a token.
-async fn log_request(request: Request, next: Next) -> Response {
-    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    eprintln!("{method} {path} -> {} ({} ms)", response.status().as_u16(), started.elapsed().as_millis());
-    response
-}
-
-/// The Bitzoom JWT secret of a data folder, created (mode 600) on first use so tokens stay
-/// valid across restarts.
-fn bitzoom_secret(data: &Path) -> Result<Vec<u8>, Box<dyn core::error::Error>> {
-    let path = data.join("bitzoom-jwt.secret");
-    if let Ok(secret) = std::fs::read(&path) {
-        return Ok(secret);
+impl ServeOptions {
+    /// Defaults for a server on `listen` with its state in `data`.
+    pub fn new(listen: SocketAddr, data: PathBuf) -> Self {
+        ServeOptions {
+            listen,
+            data,
+            token_lifetime_secs: 86_400,
+            bitzoom_api_keys: Vec::new(),
+            replay: ReplayArgs::default(),
+            app: AppConfig::default(),
+            connections: ConnectionLimits::default(),
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            key_cache_ttl: signet_std::store::DEFAULT_KEY_CACHE_TTL,
+        }
     }
-    let mut secret = vec![0u8; 32];
-    rand_core::Rng::fill_bytes(&mut signet_std::os_rng(), &mut secret);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    std::io::Write::write_all(&mut options.open(&path)?, &secret)?;
-    Ok(secret)
 }
 
-/// Builds the app for a data folder.
+/// Bitzoom HMAC keys: `SIGNET_BITZOOM_API_KEYS` (`NAME=SECRET,…`) and the credentials'
+/// `BITZOOM_API_KEY` / `BITZOOM_API_SECRET`; never the command line.
+fn bitzoom_keys(ctx: &Context<'_>) -> Result<Vec<(String, Secret)>, Box<dyn core::error::Error>> {
+    let mut keys = Vec::new();
+    if let Some(list) = std::env::var_os("SIGNET_BITZOOM_API_KEYS") {
+        let list = Secret::new(list.into_string().map_err(|_| "SIGNET_BITZOOM_API_KEYS is not UTF-8")?);
+        for pair in list.expose().split(',').filter(|p| !p.trim().is_empty()) {
+            let (name, secret) = pair.split_once('=').ok_or("SIGNET_BITZOOM_API_KEYS takes NAME=SECRET,…")?;
+            keys.push((name.trim().to_owned(), Secret::new(secret.trim().to_owned())));
+        }
+    }
+    let creds = ctx.credentials()?;
+    if let (Some(name), Some(secret)) = (creds.bitzoom_api_key, creds.bitzoom_api_secret) {
+        keys.push((name, secret));
+    }
+    Ok(keys)
+}
+
+/// Runs `signet serve` until SIGTERM or SIGINT.
+pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
+    if !args.removed_bitzoom_api_key.is_empty() {
+        return Err(
+            "--bitzoom-api-key was removed: a secret on the command line is visible to every user (ps). \
+                    Set SIGNET_BITZOOM_API_KEYS=NAME=SECRET,… or BITZOOM_API_KEY and BITZOOM_API_SECRET \
+                    (environment or --credentials FILE)"
+                .into(),
+        );
+    }
+    let _log = signet_std::server::log::init(args.log_format, &args.log_level)?;
+    let mut options = ServeOptions::new(args.listen, args.data);
+    options.token_lifetime_secs = args.token_lifetime;
+    options.bitzoom_api_keys = bitzoom_keys(ctx)?;
+    options.replay = args.replay;
+    options.app = AppConfig {
+        auth_path: args.auth_path,
+        limits: RequestLimits {
+            max_body_bytes: args.max_body_bytes,
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        },
+    };
+    options.connections = ConnectionLimits {
+        max_connections: args.max_connections.max(1),
+        max_header_bytes: args.max_header_bytes.max(1024),
+        header_read_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
+    };
+    if let Some(workers) = args.workers {
+        options.workers = workers.max(1);
+    }
+    options.key_cache_ttl = Duration::from_millis(args.key_cache_ttl_ms);
+    serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
+}
+
+/// The Bitzoom JWT secret of a data folder: created on first use (32 random bytes, written
+/// atomically, mode 600) so tokens stay valid across restarts; refused if it is shorter than
+/// 32 bytes or others can read it (an empty file would mean an empty HMAC key: anyone could
+/// mint tokens).
+fn bitzoom_secret(data: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Box<dyn core::error::Error>> {
+    use signet_std::private_file::{PrivateFileError, read_private, write_atomic};
+    let path = data.join("bitzoom-jwt.secret");
+    match read_private(&path) {
+        Ok(secret) if secret.len() >= 32 => Ok(secret),
+        Ok(secret) => Err(format!(
+            "{}: {} bytes, at least 32 needed; delete it to have a new one made",
+            path.display(),
+            secret.len()
+        )
+        .into()),
+        Err(PrivateFileError::TooOpen { mode }) => Err(format!(
+            "{} is readable by others (mode {mode:o}); run `chmod 600 {}` (and consider replacing it)",
+            path.display(),
+            path.display()
+        )
+        .into()),
+        Err(PrivateFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = zeroize::Zeroizing::new(vec![0u8; 32]);
+            rand_core::Rng::fill_bytes(&mut signet_std::os_rng(), &mut secret);
+            write_atomic(&path, &secret).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(secret)
+        }
+        Err(PrivateFileError::Io(e)) => Err(format!("{}: {e}", path.display()).into()),
+        Err(e) => Err(format!("{}: {e:?}", path.display()).into()),
+    }
+}
+
+/// Builds the services and the router for a data folder.
 ///
 /// # Errors
-/// If the registry or secret cannot be opened, or an API key is malformed.
-pub fn app(options: &ServeOptions) -> Result<(Router, Arc<VerifierService>), Box<dyn core::error::Error>> {
+/// If the registry, journal or secret cannot be opened, or an API key is malformed.
+fn build(
+    options: &ServeOptions,
+    draining: Arc<AtomicBool>,
+) -> Result<(axum::Router, Arc<VerifierService>), Box<dyn core::error::Error>> {
     std::fs::create_dir_all(&options.data)?;
     let registry = RedbRegistry::open(&options.data.join("keys.redb"))?;
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;
-    eprintln!("signet serve: replay store: {}", replay.kind());
-    let turbine = Arc::new(VerifierService::with_replay_store(registry, config, replay));
+    tracing::info!(store = replay.kind(), "replay store");
+    let turbine = Arc::new(
+        VerifierService::with_replay_store(registry, config, replay)
+            .with_key_cache_ttl(options.key_cache_ttl),
+    );
     let mut bitzoom =
         BitzoomService::new(&bitzoom_secret(&options.data)?).with_lifetime_secs(options.token_lifetime_secs);
-    for pair in &options.bitzoom_api_keys {
-        let (name, secret) = pair.split_once('=').ok_or("--bitzoom-api-key takes NAME=SECRET")?;
-        bitzoom.add_api_key(name, secret.as_bytes())?;
+    for (name, secret) in &options.bitzoom_api_keys {
+        bitzoom.add_api_key(name, secret.expose().as_bytes())?;
     }
-    let router = turbine_routes(Arc::clone(&turbine))
-        .merge(signet_std::turbine::forward_auth_route(Arc::clone(&turbine), "/auth"))
-        .merge(bitzoom_routes(Arc::new(bitzoom)))
-        .layer(middleware::from_fn(log_request));
+    let (router, _metrics) = app(Arc::clone(&turbine), Arc::new(bitzoom), &options.app, draining);
     Ok((router, turbine))
 }
 
-/// Serves until the process ends, on a runtime of its own. `ready` gets the bound address.
+/// Serves until SIGTERM or SIGINT, on a runtime of its own. `ready` gets the bound address.
 ///
 /// # Errors
 /// If the app cannot be built or the address cannot be bound.
@@ -186,15 +303,20 @@ pub fn serve(
     options: &ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn core::error::Error>> {
-    let (app, turbine) = app(options)?;
+    // Thousands of connections need as many descriptors; the soft limit is often 1024.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let draining = Arc::new(AtomicBool::new(false));
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(options.workers).enable_all().build()?;
+    // Built inside the runtime: the Redis connection manager needs one.
+    let (app, turbine) = runtime.block_on(async { build(options, Arc::clone(&draining)) })?;
     let listener = std::net::TcpListener::bind(options.listen)?;
     listener.set_nonblocking(true)?;
     ready(listener.local_addr()?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         // The memory store drops passed slices as it is used; this returns idle memory too.
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(core::time::Duration::from_secs(1));
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tick.tick().await;
                 if let ReplayStore::Memory(store) = turbine.replay_store() {
@@ -203,7 +325,9 @@ pub fn serve(
             }
         });
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, app).await
+        serve_http(listener, app, options.connections, draining, termination()).await
     })?;
+    // Like the listening line, always written, whatever the log level.
+    eprintln!("signet serve: stopped");
     Ok(())
 }
