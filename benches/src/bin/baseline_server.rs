@@ -1,9 +1,9 @@
 //! The straightforward Turbine verifier the load benchmark compares `signet serve` with: axum,
 //! the token split and decoded with base64 and serde_json, `verify_strict`, and the used nonces
-//! in one `Mutex<HashMap>`. Correct for the benchmark's tokens, not hardened, never expiring
-//! its map. `GET /auth` answers as `signet serve` does.
+//! in one `Mutex<HashMap>` whose expired entries a task removes every second (`retain`).
+//! Correct for the benchmark's tokens, not hardened. `/auth` answers as `signet serve` does.
 //!
-//! Usage: baseline_server LISTEN KID PUBLIC_KEY_HEX (prints `listening on http://ADDR`).
+//! Usage: baseline_server LISTEN [KID PUBLIC_KEY_HEX]... (prints `listening on http://ADDR`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -75,20 +74,37 @@ async fn auth(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respons
 
 fn main() -> Result<(), Box<dyn core::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [listen, kid, public] = args.as_slice() else {
-        return Err("usage: baseline_server LISTEN KID PUBLIC_KEY_HEX".into());
+    let Some((listen, pairs)) =
+        args.split_first().filter(|(_, rest)| !rest.is_empty() && rest.len() % 2 == 0)
+    else {
+        return Err("usage: baseline_server LISTEN [KID PUBLIC_KEY_HEX]...".into());
     };
-    let mut bytes = [0u8; 32];
-    hex::decode_to_slice(public, &mut bytes)?;
-    let state = Arc::new(AppState {
-        keys: HashMap::from([(kid.clone(), VerifyingKey::from_bytes(&bytes)?)]),
-        used: Mutex::new(HashMap::new()),
-    });
+    let mut keys = HashMap::new();
+    for pair in pairs.chunks_exact(2) {
+        let [kid, public] = pair else { continue };
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(public, &mut bytes)?;
+        keys.insert(kid.clone(), VerifyingKey::from_bytes(&bytes)?);
+    }
+    let state = Arc::new(AppState { keys, used: Mutex::new(HashMap::new()) });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
+        let sweeper = Arc::clone(&state);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(core::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+                sweeper
+                    .used
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .retain(|_, expiry| *expiry >= now);
+            }
+        });
         let listener = tokio::net::TcpListener::bind(listen.as_str()).await?;
         println!("listening on http://{}", listener.local_addr()?);
-        let app = Router::new().route("/auth", get(auth)).with_state(state);
+        let app = Router::new().route("/auth", axum::routing::any(auth)).with_state(state);
         axum::serve(listener, app).await
     })?;
     Ok(())

@@ -1,14 +1,18 @@
 //! HTTP load benchmark: `signet serve` with the memory store, `signet serve` with Redis, and a
 //! straightforward axum + `verify_strict` + `Mutex<HashMap>` server, one after the other in
-//! one run, on loopback. Each gets a freshly registered key, tokens pre-minted before the
-//! clock starts (all unique and valid), and `GET /auth` over keep-alive connections for a
+//! one run, on loopback. Each gets freshly registered keys and tokens pre-minted before the
+//! clock starts (all unique and valid), sent as `GET /auth` over keep-alive connections for a
 //! fixed time. Prints accepted tokens a second, refusals by text, p50 and p99 latency, and
 //! the ratios the README quotes.
 //!
+//! Tokens are valid for 300 s after their `ts` (and 60 s before it), so for runs longer than
+//! that the tokens of each 60-second slot of the run are stamped with that slot's middle and
+//! sent only during it: every token is fresh when sent, however long the run.
+//!
 //! ```text
 //! cargo build --release -p signet-std --bin signet -p signet-benches --bin loadbench --bin baseline_server
-//! target/release/loadbench --duration 20                       # the three servers side by side
-//! target/release/loadbench --servers memory --duration 380     # longer than the 300 s window
+//! target/release/loadbench --duration 60                       # the three servers side by side
+//! target/release/loadbench --duration 380                      # longer than the 300 s window
 //! ```
 
 use core::net::SocketAddr;
@@ -26,7 +30,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use signet_core::eth::WalletKey;
-use signet_core::{Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedSigningKey, mint};
+use signet_core::{Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedSigningKey, UnixTime, mint};
 use signet_std::{SystemClock, TurbineClient, os_rng};
 
 /// Load benchmark of `signet serve` against a straightforward verifier.
@@ -36,15 +40,24 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "memory,redis,baseline")]
     servers: Vec<String>,
     /// Seconds of load per server.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 60)]
     duration: u64,
     /// Keep-alive connections.
     #[arg(long, default_value_t = 64)]
     connections: usize,
-    /// Tokens minted per server before the load starts (default: duration x 14,000 a second,
-    /// more than this machine verifies).
-    #[arg(long)]
-    tokens: Option<usize>,
+    /// Highest rate the tokens are minted for, per second (each 60-second slot gets 60 times
+    /// this many); more than the machine verifies.
+    #[arg(long, default_value_t = 42_000)]
+    max_rate: usize,
+    /// API keys the tokens are spread over.
+    #[arg(long, default_value_t = 16)]
+    keys: usize,
+    /// `--replay-capacity` of the signet servers (enough for the max rate over the window).
+    #[arg(long, default_value_t = 16 << 20)]
+    replay_capacity: usize,
+    /// `--log-level` of the signet servers (`info` logs every request).
+    #[arg(long, default_value = "warn")]
+    log_level: String,
     /// The `signet` binary.
     #[arg(long, default_value = "target/release/signet")]
     signet: PathBuf,
@@ -112,26 +125,43 @@ fn redis_server() -> Result<(Process, u16), Error> {
 }
 
 /// Mints `count` unique bearer headers for `key`, on every core.
-fn mint_headers(kid: &KeyId, signer: &PreparedSigningKey, count: usize) -> Vec<String> {
+/// Seconds each slot of pre-minted tokens is sent during.
+const SLOT_SECS: u64 = 60;
+
+/// Tokens for each 60-second slot of a run starting at `start`, stamped with the slot's
+/// middle, spread over `keys`, minted on every core.
+fn mint_slots(
+    keys: &[(KeyId, PreparedSigningKey)],
+    start: UnixTime,
+    slots: usize,
+    per_slot: usize,
+) -> Vec<Vec<String>> {
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    let mut rng = os_rng();
-                    let share = count / threads + usize::from(t < count % threads);
-                    (0..share)
-                        .map(|_| {
-                            let claims = Claims::generate(kid.clone(), SystemClock.now(), &mut rng);
-                            let mut buf = [0u8; MAX_TOKEN_LEN];
-                            format!("Bearer {}", mint(signer, &claims, &mut buf).unwrap_or_default())
+    (0..slots)
+        .map(|slot| {
+            let offset = slot as u64 * SLOT_SECS + SLOT_SECS / 2;
+            let ts = start.saturating_add_secs(i64::try_from(offset).unwrap_or(0));
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = (0..threads)
+                    .map(|t| {
+                        scope.spawn(move || {
+                            let mut rng = os_rng();
+                            (t..per_slot)
+                                .step_by(threads)
+                                .filter_map(|i| keys.get(i % keys.len()))
+                                .map(|(kid, signer)| {
+                                    let claims = Claims::generate(kid.clone(), ts, &mut rng);
+                                    let mut buf = [0u8; MAX_TOKEN_LEN];
+                                    format!("Bearer {}", mint(signer, &claims, &mut buf).unwrap_or_default())
+                                })
+                                .collect::<Vec<_>>()
                         })
-                        .collect::<Vec<_>>()
-                })
+                    })
+                    .collect();
+                parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
             })
-            .collect();
-        parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
-    })
+        })
+        .collect()
 }
 
 /// What one run measured.
@@ -159,10 +189,26 @@ impl Outcome {
     }
 }
 
+/// The pre-minted tokens of a run and a cursor per slot.
+struct Schedule {
+    slots: Vec<Vec<String>>,
+    cursors: Vec<AtomicUsize>,
+    started: Instant,
+}
+
+impl Schedule {
+    /// The next token of the current slot, `None` once the run is past its slots or the
+    /// current slot has run out.
+    fn next(&self) -> Option<&str> {
+        let slot = usize::try_from(self.started.elapsed().as_secs() / SLOT_SECS).ok()?;
+        let index = self.cursors.get(slot)?.fetch_add(1, Ordering::Relaxed);
+        self.slots.get(slot)?.get(index).map(String::as_str)
+    }
+}
+
 async fn connection(
     addr: SocketAddr,
-    headers: Arc<Vec<String>>,
-    next: Arc<AtomicUsize>,
+    schedule: Arc<Schedule>,
     deadline: Instant,
 ) -> Result<Outcome, Box<dyn core::error::Error + Send + Sync>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
@@ -170,17 +216,14 @@ async fn connection(
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
     let mut out = Outcome::default();
-    loop {
-        if Instant::now() >= deadline {
-            break;
-        }
-        let Some(header) = headers.get(next.fetch_add(1, Ordering::Relaxed)) else {
+    while Instant::now() < deadline {
+        let Some(header) = schedule.next() else {
             out.exhausted = true;
             break;
         };
         let request = hyper::Request::get("/auth")
             .header("host", addr.to_string())
-            .header("authorization", header.as_str())
+            .header("authorization", header)
             .body(Empty::<Bytes>::new())?;
         let started = Instant::now();
         let response = sender.send_request(request).await?;
@@ -200,22 +243,26 @@ async fn connection(
     Ok(out)
 }
 
-/// Sends the headers to `addr` over `connections` keep-alive connections for `duration`.
+/// Sends the slots' tokens to `addr` over `connections` keep-alive connections for
+/// `duration`, starting at `start` (the time the first slot is stamped from).
 fn load(
     addr: SocketAddr,
-    headers: Vec<String>,
+    slots: Vec<Vec<String>>,
+    start: UnixTime,
     connections: usize,
     duration: Duration,
 ) -> Result<Outcome, Error> {
     // One thread for the generator, so the server keeps the rest of the machine.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let headers = Arc::new(headers);
-        let next = Arc::new(AtomicUsize::new(0));
+        let wait = start.saturating_secs_since(SystemClock.now());
+        tokio::time::sleep(Duration::from_secs(u64::try_from(wait).unwrap_or(0))).await;
         let started = Instant::now();
+        let cursors = slots.iter().map(|_| AtomicUsize::new(0)).collect();
+        let schedule = Arc::new(Schedule { slots, cursors, started });
         let deadline = started + duration;
         let tasks: Vec<_> = (0..connections)
-            .map(|_| tokio::spawn(connection(addr, Arc::clone(&headers), Arc::clone(&next), deadline)))
+            .map(|_| tokio::spawn(connection(addr, Arc::clone(&schedule), deadline)))
             .collect();
         let mut total = Outcome::default();
         for task in tasks {
@@ -233,42 +280,67 @@ fn load(
     })
 }
 
-/// Runs one server: start it, get a key, mint, load.
+/// Runs one server: start it, get keys, mint, load.
 fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
     let data = tempfile_dir()?;
     let mut keep_alive = Vec::new();
-    let (server, addr, key) = match name {
+    let (server, addr, keys) = match name {
         "memory" | "redis" => {
             let mut command = Command::new(&args.signet);
             command.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data);
+            command.args([
+                "--log-level",
+                &args.log_level,
+                "--replay-capacity",
+                &args.replay_capacity.to_string(),
+            ]);
             if name == "redis" {
                 let (redis, port) = redis_server()?;
                 keep_alive.push(redis);
                 command.args(["--replay-store", &format!("redis://127.0.0.1:{port}/")]);
             }
-            // Refusals are counted here, not logged there.
-            command.env("SIGNET_LOG", "warn");
             let (server, addr) = start(command, "signet serve: listening on http://", true)?;
-            let api = TurbineClient::new(&format!("http://{addr}"))
-                .register_api_key(&WalletKey::generate(&mut os_rng()), Some("loadbench"))?;
-            (server, addr, (api.key_id, PreparedSigningKey::new(&api.secret.signing_key())))
+            let client = TurbineClient::new(&format!("http://{addr}"));
+            let keys = (0..args.keys.max(1))
+                .map(|_| {
+                    let api =
+                        client.register_api_key(&WalletKey::generate(&mut os_rng()), Some("loadbench"))?;
+                    Ok((api.key_id.clone(), PreparedSigningKey::new(&api.secret.signing_key())))
+                })
+                .collect::<Result<Vec<_>, signet_std::ClientError>>()?;
+            (server, addr, keys)
         }
         "baseline" => {
-            let issued = IssuedApiKey::generate(&mut os_rng());
-            let public = hex::encode(issued.secret.verifying_key().as_bytes());
+            let issued: Vec<_> =
+                (0..args.keys.max(1)).map(|_| IssuedApiKey::generate(&mut os_rng())).collect();
             let mut command = Command::new(&args.baseline);
-            command.args(["127.0.0.1:0", issued.kid.as_str(), &public]);
+            command.arg("127.0.0.1:0");
+            for key in &issued {
+                command.args([key.kid.as_str(), &hex::encode(key.secret.verifying_key().as_bytes())]);
+            }
             let (server, addr) = start(command, "listening on http://", false)?;
-            (server, addr, (issued.kid.clone(), PreparedSigningKey::new(&issued.secret.signing_key())))
+            let keys = issued
+                .iter()
+                .map(|k| (k.kid.clone(), PreparedSigningKey::new(&k.secret.signing_key())))
+                .collect();
+            (server, addr, keys)
         }
         other => return Err(format!("unknown server {other}").into()),
     };
-    let count = args.tokens.unwrap_or(usize::try_from(args.duration)? * 14_000);
-    let started = Instant::now();
-    let headers = mint_headers(&key.0, &key.1, count);
+    let slots = usize::try_from(args.duration.div_ceil(SLOT_SECS))?.max(1);
+    let per_slot = args.max_rate * usize::try_from(SLOT_SECS.min(args.duration))?;
+    // Time to mint, measured on a sample, with room to spare: the run starts after it.
+    let sample = Instant::now();
+    mint_slots(&keys, SystemClock.now(), 1, 2_000);
+    let estimate = sample.elapsed().as_secs_f64() * (slots * per_slot) as f64 / 2_000.0;
+    let start = SystemClock.now().saturating_add_secs(estimate.mul_add(1.3, 3.0) as i64);
+    let minting = Instant::now();
+    let tokens = mint_slots(&keys, start, slots, per_slot);
     eprintln!(
-        "loadbench {name}: {count} tokens minted in {:.1} s; loading {addr} for {} s",
-        started.elapsed().as_secs_f64(),
+        "loadbench {name}: {} tokens over {} keys minted in {:.1} s; loading {addr} for {} s",
+        slots * per_slot,
+        keys.len(),
+        minting.elapsed().as_secs_f64(),
         args.duration
     );
     let perf = match &args.profile {
@@ -282,7 +354,7 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         )),
         None => None,
     };
-    let outcome = load(addr, headers, args.connections, Duration::from_secs(args.duration))?;
+    let outcome = load(addr, tokens, start, args.connections, Duration::from_secs(args.duration))?;
     if let Some(mut perf) = perf {
         // perf writes its file on SIGINT.
         let _ = Command::new("kill").args(["-INT", &perf.0.id().to_string()]).status();
@@ -307,13 +379,13 @@ fn main() -> Result<(), Error> {
     for name in &args.servers {
         let outcome = bench(name, &args)?;
         if outcome.exhausted {
-            eprintln!("loadbench {name}: ran out of pre-minted tokens; pass a larger --tokens");
+            eprintln!("loadbench {name}: ran out of pre-minted tokens in a slot; pass a larger --max-rate");
         }
         results.push((name.clone(), outcome));
     }
     println!(
-        "\n{} s per server, {} keep-alive connections, GET /auth with a fresh valid token each\n",
-        args.duration, args.connections
+        "\n{} s per server, {} keep-alive connections, {} keys, GET /auth with a fresh valid token each; signet serve --log-level {}\n",
+        args.duration, args.connections, args.keys, args.log_level
     );
     println!("| server | accepted tokens/s | refused (status text: count) | p50 latency | p99 latency |");
     println!("|---|---:|---|---:|---:|");
