@@ -89,12 +89,18 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def register(server, account):
+def register(server, account, timestamp=None):
+    """The documented registration; with `timestamp`, the timestamped one a wallet that has had
+    a key must use (a captured documented body must not yield a second key)."""
     message = f"Register API key for Turbine: {account.address}"
+    if timestamp is not None:
+        message += f"\nTimestamp: {timestamp}"
     signature = Account.sign_message(encode_defunct(text=message), account.key).signature.hex()
     signature = signature if signature.startswith("0x") else "0x" + signature
-    return call("POST", server.base + "/api/v1/api-keys",
-                {"address": account.address, "signature": signature, "name": "python-e2e"})
+    body = {"address": account.address, "signature": signature, "name": "python-e2e"}
+    if timestamp is not None:
+        body["timestamp"] = timestamp
+    return call("POST", server.base + "/api/v1/api-keys", body)
 
 
 def main():
@@ -164,7 +170,9 @@ def main():
         refused("Bearer " + documented_token(kid, private), "API key is inactive", "revoked key after a restart")
         refused("Bearer " + documented_token(kid2, private2), "API key has expired", "expired key after a restart")
         status, body = register(server, wallet)
-        check(status == 200 and body["api_key_id"] != kid, "a wallet whose key was revoked registers again")
+        check(status == 403, f"the documented body again after a revocation -> {status} (no key)")
+        status, body = register(server, wallet, int(time.time()))
+        check(status == 200 and body["api_key_id"] != kid, "a wallet whose key was revoked registers again (timestamped)")
     finally:
         server.stop()
 

@@ -69,9 +69,10 @@ pub use turbine::{
     IssuedApiKey, KeyId, KeyIdError, KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError,
     MAX_KEY_ID_LEN, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MintError,
     NONCE_CACHE_WAYS, NONCE_HEX_LEN, NONCE_LEN, Nonce, NonceCache, PreparedSigningKey,
-    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, ReplayError, ReplayGuard,
-    TOKEN_WINDOW_SECS, Token, Verifier, VerifyConfig, bearer_token, mint, mint_string, registration_message,
-    verify_registration,
+    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN,
+    REREGISTRATION_TIMESTAMP_LABEL, RegistrationRequest, ReplayError, ReplayGuard, TOKEN_WINDOW_SECS, Token,
+    Verifier, VerifyConfig, bearer_token, mint, mint_string, registration_message, reregistration_message,
+    verify_registration, verify_reregistration,
 };
 
 /// Re-exported so callers name the same Ed25519 types the core uses.

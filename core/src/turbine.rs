@@ -23,8 +23,9 @@ pub use keys::{KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreErr
 pub use nonce::{NONCE_HEX_LEN, NONCE_LEN, Nonce};
 pub use nonce_cache::{NONCE_CACHE_WAYS, NonceCache};
 pub use registration::{
-    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, RegistrationRequest, registration_message,
-    verify_registration,
+    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN,
+    REREGISTRATION_TIMESTAMP_LABEL, RegistrationRequest, registration_message, reregistration_message,
+    verify_registration, verify_reregistration,
 };
 pub use replay::{ReplayError, ReplayGuard};
 pub use signer::PreparedSigningKey;

@@ -19,6 +19,9 @@ pub enum ClientError {
         /// The existing key's id.
         api_key_id: String,
     },
+    /// The wallet has had a key: the server takes only the timestamped registration message
+    /// now (403).
+    RegisteredBefore,
     /// Bitzoom refused with its code.
     Bitzoom {
         /// -1002, -1022 or 401.
@@ -45,6 +48,9 @@ impl fmt::Display for ClientError {
             ClientError::AlreadyRegistered { api_key_id } => {
                 write!(f, "this wallet already has an API key ({api_key_id})")
             }
+            ClientError::RegisteredBefore => f.write_str(
+                "this wallet has registered before: the server needs the timestamped registration message",
+            ),
             ClientError::Bitzoom { code, msg } => write!(f, "Bitzoom error {code}: {msg}"),
             ClientError::Status { status, body } => write!(f, "HTTP {status}: {body}"),
             ClientError::InvalidResponse(e) => write!(f, "unexpected answer: {e}"),

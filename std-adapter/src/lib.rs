@@ -49,10 +49,10 @@ pub use device::{DeviceClient, DeviceClientError, DeviceInfo};
 pub use http::ClientError;
 pub use platform::{OsRng, SystemClock, os_rng};
 pub use store::{
-    Entry, MemoryReplayConfig, MemoryReplayStore, RedbRegistry, RedisReplayConfig, RedisReplayStore,
-    RegistryError, ReplayStore, ShardedReplayCache,
+    Entry, MemoryReplayConfig, MemoryReplayStore, PostgresConfig, PostgresRegistry, RedbRegistry,
+    RedisReplayConfig, RedisReplayStore, Registry, RegistryError, ReplayStore, ShardedReplayCache,
 };
-pub use turbine::{RegistrationError, TurbineClient, VerifierService};
+pub use turbine::{Registration, RegistrationError, TurbineClient, VerifierService};
 
 /// The server: routes, middleware, health, metrics, the accept loop (also the old path of the
 /// Turbine extractor and both APIs' routers).

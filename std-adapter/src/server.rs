@@ -6,6 +6,8 @@
 //!   line per request, metrics); [`http::serve`] runs it on a listener until a signal.
 //! - The first release's paths stay: [`TurbineAuth`], [`turbine_routes`], [`bitzoom_routes`].
 
+#[cfg(unix)]
+pub mod admin;
 pub mod health;
 pub mod http;
 pub mod log;
@@ -23,7 +25,7 @@ pub use crate::turbine::routes::{TurbineAuth, forward_auth_route, turbine_routes
 
 use crate::bitzoom::service::BitzoomService;
 use crate::platform::SystemClock;
-use crate::store::redb::RedbRegistry;
+use crate::store::registry::Registry;
 use crate::store::replay_store::ReplayStore;
 use crate::turbine::service::VerifierService;
 use metrics::{Metrics, StoreStats};
@@ -47,7 +49,7 @@ impl Default for AppConfig {
 /// The whole server's router over its services, and its metrics. `draining` is set by the
 /// accept loop when shutting down.
 pub fn app(
-    turbine: Arc<VerifierService<RedbRegistry>>,
+    turbine: Arc<VerifierService<Registry>>,
     bitzoom: Arc<BitzoomService>,
     config: &AppConfig,
     draining: Arc<AtomicBool>,

@@ -2,8 +2,10 @@
 
 pub mod key_cache;
 pub mod memory;
+pub mod postgres;
 pub mod redb;
 pub mod redis;
+pub mod registry;
 pub mod replay_store;
 pub mod sharded;
 
@@ -11,5 +13,7 @@ pub use self::redb::{Entry, RedbRegistry, RegistryError};
 pub use self::redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig, RedisReplayStore};
 pub use key_cache::{Cached, DEFAULT_KEY_CACHE_TTL, KeyCache};
 pub use memory::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStats};
+pub use postgres::{PostgresConfig, PostgresRegistry};
+pub use registry::{KeySource, Proof, Registry};
 pub use replay_store::ReplayStore;
 pub use sharded::ShardedReplayCache;

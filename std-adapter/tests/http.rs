@@ -12,8 +12,14 @@ use signet_core::{AuthError, Clock, KeyId, UnixTime};
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::{bitzoom_routes, turbine_routes};
 use signet_std::{
-    BitzoomClient, ClientError, RedbRegistry, Secret, SystemClock, TurbineClient, VerifierService, os_rng,
+    BitzoomClient, ClientError, RedbRegistry, Registry, Secret, SystemClock, TurbineClient, VerifierService,
+    os_rng,
 };
+
+/// Runs a future to completion (the service's registry operations are async).
+fn block<F: core::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
 
 /// Serves `app` on a free loopback port from a background runtime; returns the base URL.
 fn serve(app: axum::Router) -> String {
@@ -31,9 +37,10 @@ fn serve(app: axum::Router) -> String {
     base
 }
 
-fn turbine_server() -> (String, Arc<VerifierService<RedbRegistry>>, tempfile::TempDir) {
+fn turbine_server() -> (String, Arc<VerifierService<Registry>>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let service = Arc::new(VerifierService::new(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap()));
+    let registry = Registry::from(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap());
+    let service = Arc::new(VerifierService::new(registry));
     (serve(turbine_routes(Arc::clone(&service))), service, dir)
 }
 
@@ -91,12 +98,13 @@ fn turbine_client_registers_writes_and_is_refused_as_documented() {
     ));
 
     // Expired, then revoked, keys.
-    service.set_expiry(&key.key_id, Some(UnixTime(SystemClock.now().0 - 1))).unwrap();
+    block(service.set_expiry_async(&key.key_id, Some(UnixTime(SystemClock.now().0 - 1)))).unwrap();
     assert!(matches!(client.create_order(&key, &json!({})), Err(ClientError::Auth(AuthError::KeyExpired))));
-    service.set_expiry(&key.key_id, None).unwrap();
-    service.revoke(&key.key_id).unwrap();
+    block(service.set_expiry_async(&key.key_id, None)).unwrap();
+    block(service.revoke_async(&key.key_id)).unwrap();
     assert!(matches!(client.create_order(&key, &json!({})), Err(ClientError::Auth(AuthError::KeyInactive))));
-    // A revoked key frees the wallet for a new registration.
+    // A revoked key frees the wallet for a new registration (the client signs the timestamped
+    // message the server asks for once a wallet has had a key).
     let again = client.register_api_key(&wallet, None).unwrap();
     assert!(client.create_order(&again, &json!({})).is_ok());
 }

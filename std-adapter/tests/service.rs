@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use signet_core::eth::WalletKey;
 use signet_core::{AuthError, Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, Nonce, UnixTime, mint};
-use signet_std::{RedbRegistry, RegistrationError, SystemClock, VerifierService, os_rng};
+use signet_std::{RedbRegistry, Registration, RegistrationError, SystemClock, VerifierService, os_rng};
 
 fn header(issued: &IssuedApiKey, ts: UnixTime) -> String {
     let claims = Claims { kid: issued.kid.clone(), ts, nonce: Nonce::generate(&mut os_rng()) };
@@ -62,8 +62,17 @@ fn registration_verification_refusals_and_restart() {
         assert_eq!(service.verify(None), Err(AuthError::MissingHeader));
 
         service.revoke(&first.kid).unwrap();
-        // The wallet may register again once its key is revoked.
-        second = register(&service, &wallet).unwrap();
+        // The wallet may register again once its key is revoked: with the timestamped message
+        // (the documented one, which a captured body could replay, is not taken again).
+        assert!(matches!(register(&service, &wallet), Err(RegistrationError::WalletRegisteredBefore)));
+        let signed = wallet.sign_reregistration(now);
+        let request = Registration {
+            address: &signed.address.to_checksummed(),
+            signature: &signed.signature.to_hex(),
+            timestamp: Some(now.0),
+            name: Some("test"),
+        };
+        second = service.register_request(&request, now).unwrap();
         service.set_expiry(&second.kid, Some(UnixTime(now.0 - 1))).unwrap();
     }
     // Restarted on the same file: keys kept, the revoked one inactive, the other expired.

@@ -11,12 +11,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::store::redb::RedbRegistry;
+use crate::store::registry::Registry;
 use crate::turbine::service::VerifierService;
 
 #[derive(Clone)]
 struct Health {
-    service: Arc<VerifierService<RedbRegistry>>,
+    service: Arc<VerifierService<Registry>>,
     draining: Arc<AtomicBool>,
 }
 
@@ -29,7 +29,7 @@ async fn ready(State(health): State<Health>) -> Response {
     if health.draining.load(Ordering::Relaxed) {
         unavailable.push("server (shutting down)");
     }
-    if !health.service.keys().is_ready() {
+    if !health.service.keys().is_ready().await {
         unavailable.push("key store");
     }
     if !health.service.replay_store().is_ready().await {
@@ -47,7 +47,7 @@ async fn ready(State(health): State<Health>) -> Response {
 }
 
 /// `GET /health`, `GET /healthz`, `GET /readyz`.
-pub fn health_routes(service: Arc<VerifierService<RedbRegistry>>, draining: Arc<AtomicBool>) -> Router {
+pub fn health_routes(service: Arc<VerifierService<Registry>>, draining: Arc<AtomicBool>) -> Router {
     Router::new()
         .route("/health", get(alive))
         .route("/healthz", get(alive))

@@ -9,6 +9,8 @@ use std::time::Instant;
 
 use signet_core::{KeyId, KeyRecord, KeyStore, KeyStoreError};
 
+use crate::store::registry::KeySource;
+
 /// How long a looked-up record is trusted: revocation and expiry reach every instance within
 /// this time.
 pub const DEFAULT_KEY_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -118,13 +120,38 @@ impl KeyCache {
         store: &K,
         kid: &KeyId,
     ) -> Result<Option<KeyRecord>, KeyStoreError> {
-        if let Some(answer) = self.get(kid) {
-            return Ok(answer);
+        match self.get(kid) {
+            Some(answer) => Ok(answer),
+            None => self.remember(kid, Instant::now(), store.lookup(kid)),
         }
-        let fetched = Instant::now();
-        let answer = store.lookup(kid)?;
-        self.put(kid, answer.clone(), fetched);
-        Ok(answer)
+    }
+
+    /// [`KeyCache::lookup_through`] for a store that is asked asynchronously.
+    ///
+    /// # Errors
+    /// The store's error when the answer is not cached.
+    pub async fn lookup_through_async<K: KeySource + ?Sized>(
+        &self,
+        store: &K,
+        kid: &KeyId,
+    ) -> Result<Option<KeyRecord>, KeyStoreError> {
+        match self.get(kid) {
+            Some(answer) => Ok(answer),
+            None => self.remember(kid, Instant::now(), store.lookup_key(kid).await),
+        }
+    }
+
+    /// Caches an answer fetched at `fetched` and passes it (or the error) on.
+    fn remember(
+        &self,
+        kid: &KeyId,
+        fetched: Instant,
+        answer: Result<Option<KeyRecord>, KeyStoreError>,
+    ) -> Result<Option<KeyRecord>, KeyStoreError> {
+        if let Ok(record) = &answer {
+            self.put(kid, record.clone(), fetched);
+        }
+        answer
     }
 
     /// Lookups served from the cache and lookups that went to the store, so far.

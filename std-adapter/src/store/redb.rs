@@ -8,10 +8,14 @@ use signet_core::ed25519_dalek::VerifyingKey;
 use signet_core::eth::Address;
 use signet_core::{KeyId, KeyRecord, KeyStatus, KeyStore, KeyStoreError, UnixTime};
 
+use crate::store::registry::Proof;
+
 /// kid -> encoded [`Entry`].
 const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 /// wallet address (20 bytes) -> kid of its most recent key.
 const WALLETS: TableDefinition<&[u8], &str> = TableDefinition::new("wallets");
+/// wallet address -> time of its last timestamped registration.
+const REGISTERED_AT: TableDefinition<&[u8], i64> = TableDefinition::new("registered_at");
 
 /// A registered key as the registry stores it: never a private key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,8 +103,15 @@ pub enum RegistryError {
     NotFound,
     /// The key id is already taken.
     DuplicateKeyId,
+    /// The wallet has had a key: the documented (untimed) registration, which a captured body
+    /// could replay, is not accepted again; the timestamped one is.
+    WalletRegisteredBefore,
+    /// The timestamped registration's time is not recent, or not newer than the wallet's last.
+    StaleTimestamp,
     /// The stored record of this key id is damaged (refused, never guessed at).
     Corrupt(String),
+    /// The store cannot be reached in time (a database down): answer 503.
+    Unavailable,
     /// The database failed (detail for logs).
     Database(String),
 }
@@ -111,7 +122,15 @@ impl fmt::Display for RegistryError {
             RegistryError::WalletHasKey(kid) => write!(f, "wallet already has an active API key ({kid})"),
             RegistryError::NotFound => f.write_str("API key not found"),
             RegistryError::DuplicateKeyId => f.write_str("key id already registered"),
+            RegistryError::WalletRegisteredBefore => f.write_str(
+                "this wallet has registered before: sign the timestamped registration message \
+                 (\"Register API key for Turbine: <address>\\nTimestamp: <unix seconds>\") and send its timestamp",
+            ),
+            RegistryError::StaleTimestamp => f.write_str(
+                "registration timestamp is not within 300 s of the server's time, or not newer than this wallet's last",
+            ),
             RegistryError::Corrupt(kid) => write!(f, "the stored record of key {kid} is damaged"),
+            RegistryError::Unavailable => f.write_str("key store unavailable"),
             RegistryError::Database(detail) => write!(f, "key registry error: {detail}"),
         }
     }
@@ -144,32 +163,47 @@ impl RedbRegistry {
         let txn = db.begin_write().map_err(db_error)?;
         txn.open_table(KEYS).map_err(db_error)?;
         txn.open_table(WALLETS).map_err(db_error)?;
+        txn.open_table(REGISTERED_AT).map_err(db_error)?;
         txn.commit().map_err(db_error)?;
         Ok(RedbRegistry { db })
     }
 
-    /// Adds a key for `entry.wallet`, unless that wallet already has a key usable at `now`.
+    /// Adds a key for `entry.wallet`, unless that wallet already has a key usable at `now`, in
+    /// one write transaction (redb runs one at a time, so concurrent registrations of a wallet
+    /// issue one key).
     ///
     /// # Errors
-    /// [`RegistryError::WalletHasKey`] with the existing id, [`RegistryError::DuplicateKeyId`],
-    /// or [`RegistryError::Database`].
-    pub fn register(&self, entry: &Entry, now: UnixTime) -> Result<(), RegistryError> {
+    /// [`RegistryError::WalletHasKey`] with the existing id; for a wallet that has had a key,
+    /// [`RegistryError::WalletRegisteredBefore`] with the documented proof and
+    /// [`RegistryError::StaleTimestamp`] for a time not newer than its last registration;
+    /// [`RegistryError::DuplicateKeyId`] or [`RegistryError::Database`].
+    pub fn register(&self, entry: &Entry, proof: Proof, now: UnixTime) -> Result<(), RegistryError> {
         let txn = self.db.begin_write().map_err(db_error)?;
         {
             let mut keys = txn.open_table(KEYS).map_err(db_error)?;
             let mut wallets = txn.open_table(WALLETS).map_err(db_error)?;
-            let existing = wallets
-                .get(entry.wallet.as_bytes().as_slice())
-                .map_err(db_error)?
-                .map(|kid| kid.value().to_owned());
-            if let Some(kid) = existing {
+            let mut registered_at = txn.open_table(REGISTERED_AT).map_err(db_error)?;
+            let wallet = entry.wallet.as_bytes().as_slice();
+            let existing = wallets.get(wallet).map_err(db_error)?.map(|kid| kid.value().to_owned());
+            let last = registered_at.get(wallet).map_err(db_error)?.map(|t| t.value());
+            if let Some(kid) = &existing {
                 let current = keys
                     .get(kid.as_str())
                     .map_err(db_error)?
-                    .map(|v| Entry::decode(&kid, v.value()))
+                    .map(|v| Entry::decode(kid, v.value()))
                     .transpose()?;
                 if let Some(current) = current.filter(|c| c.is_usable(now)) {
                     return Err(RegistryError::WalletHasKey(current.kid));
+                }
+            }
+            match proof {
+                Proof::Documented if existing.is_some() => return Err(RegistryError::WalletRegisteredBefore),
+                Proof::Documented => {}
+                Proof::Timestamped(ts) if last.is_some_and(|l| ts.0 <= l) => {
+                    return Err(RegistryError::StaleTimestamp);
+                }
+                Proof::Timestamped(ts) => {
+                    registered_at.insert(wallet, ts.0).map_err(db_error)?;
                 }
             }
             if keys.get(entry.kid.as_str()).map_err(db_error)?.is_some() {
@@ -291,12 +325,15 @@ mod tests {
         let now = UnixTime(2_000);
         {
             let reg = RedbRegistry::open(&path).unwrap();
-            reg.register(&entry("k1", 7, Some("bot")), now).unwrap();
-            match reg.register(&entry("k2", 7, None), now) {
+            reg.register(&entry("k1", 7, Some("bot")), Proof::Documented, now).unwrap();
+            match reg.register(&entry("k2", 7, None), Proof::Documented, now) {
                 Err(RegistryError::WalletHasKey(kid)) => assert_eq!(kid.as_str(), "k1"),
                 other => panic!("{other:?}"),
             }
-            assert!(matches!(reg.register(&entry("k1", 8, None), now), Err(RegistryError::DuplicateKeyId)));
+            assert!(matches!(
+                reg.register(&entry("k1", 8, None), Proof::Documented, now),
+                Err(RegistryError::DuplicateKeyId)
+            ));
         }
         // Reopened: still there; revoking frees the wallet.
         let reg = RedbRegistry::open(&path).unwrap();
@@ -304,10 +341,10 @@ mod tests {
         assert_eq!(reg.get(&kid).unwrap().unwrap().name.as_deref(), Some("bot"));
         reg.revoke(&kid).unwrap();
         assert_eq!(reg.lookup(&kid).unwrap().unwrap().status, KeyStatus::Inactive);
-        reg.register(&entry("k2", 7, None), now).unwrap();
+        reg.register(&entry("k2", 7, None), Proof::Timestamped(now), now).unwrap();
         // An expired key frees its wallet too.
         reg.set_expiry(&KeyId::new("k2").unwrap(), Some(now)).unwrap();
-        reg.register(&entry("k3", 7, None), now).unwrap();
+        reg.register(&entry("k3", 7, None), Proof::Timestamped(UnixTime(now.0 + 1)), now).unwrap();
         assert_eq!(
             reg.list().unwrap().iter().map(|e| e.kid.as_str()).collect::<Vec<_>>(),
             ["k1", "k2", "k3"]

@@ -5,7 +5,9 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
-use signet_core::{ApiSecret, AuthError, Claims, Clock, KeyId, MAX_TOKEN_LEN, RegistrationRequest, mint};
+use signet_core::{
+    ApiSecret, AuthError, Claims, Clock, KeyId, MAX_TOKEN_LEN, RegistrationRequest, UnixTime, mint,
+};
 
 use crate::credentials::{Secret, TurbineApiKey};
 use crate::http::{Answer, ClientError, Http};
@@ -112,7 +114,9 @@ impl TurbineClient {
         self.get_public(&format!("/api/v1/resolution/{market_id}"))
     }
 
-    /// Registers an API key by signing the registration message with `wallet`.
+    /// Registers an API key by signing the registration message with `wallet`: the
+    /// documented one first, and the timestamped one if the server says the wallet has
+    /// registered before (after a revocation, say).
     ///
     /// # Errors
     /// [`ClientError::AlreadyRegistered`] with the existing id on 409, else [`ClientError`].
@@ -121,7 +125,26 @@ impl TurbineClient {
         wallet: &WalletKey,
         name: Option<&str>,
     ) -> Result<TurbineApiKey, ClientError> {
-        self.register_signed(&wallet.sign_registration(), name)
+        match self.register_signed(&wallet.sign_registration(), name) {
+            Err(ClientError::RegisteredBefore) => {
+                let now = SystemClock.now();
+                self.register_timestamped(&wallet.sign_reregistration(now), now, name)
+            }
+            other => other,
+        }
+    }
+
+    /// Registers with a timestamped registration message signed elsewhere at `timestamp`.
+    ///
+    /// # Errors
+    /// As [`TurbineClient::register_api_key`].
+    pub fn register_timestamped(
+        &self,
+        request: &RegistrationRequest,
+        timestamp: UnixTime,
+        name: Option<&str>,
+    ) -> Result<TurbineApiKey, ClientError> {
+        self.post_registration(request, Some(timestamp), name)
     }
 
     /// Registers an API key with a registration message signed elsewhere (by a signing device,
@@ -134,15 +157,28 @@ impl TurbineClient {
         request: &RegistrationRequest,
         name: Option<&str>,
     ) -> Result<TurbineApiKey, ClientError> {
+        self.post_registration(request, None, name)
+    }
+
+    fn post_registration(
+        &self,
+        request: &RegistrationRequest,
+        timestamp: Option<UnixTime>,
+        name: Option<&str>,
+    ) -> Result<TurbineApiKey, ClientError> {
         let body = json!({
             "address": request.address.to_string(),
             "signature": request.signature.to_hex().as_str(),
             "name": name,
+            "timestamp": timestamp.map(|t| t.0),
         });
         let answer = self.http.send("POST", "/api/v1/api-keys", &[], Some(body.to_string().as_bytes()))?;
         if answer.status == 409 {
             let id = answer.json()?.get("api_key_id").and_then(Value::as_str).unwrap_or_default().to_owned();
             return Err(ClientError::AlreadyRegistered { api_key_id: id });
+        }
+        if answer.status == 403 && timestamp.is_none() {
+            return Err(ClientError::RegisteredBefore);
         }
         let value = Self::expect_ok(&answer)?;
         let field = |name: &str| {

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use signet_core::{AuthError, Claims};
 
 use crate::server::record::{RequestRecord, record_verification};
-use crate::store::redb::RedbRegistry;
-use crate::turbine::service::{RegistrationError, VerifierService};
+use crate::store::registry::Registry;
+use crate::turbine::registration::{Registration, RegistrationError};
+use crate::turbine::service::VerifierService;
 
 /// A request whose Turbine bearer token verified: its claims. Use it as a handler argument;
 /// refusals answer `401 {"error": "<documented text>"}` before the handler runs.
@@ -31,13 +32,13 @@ fn auth_error(e: AuthError) -> Response {
 /// (`Arc<VerifierService>: FromRef<S>`).
 impl<S> FromRequestParts<S> for TurbineAuth
 where
-    Arc<VerifierService<RedbRegistry>>: FromRef<S>,
+    Arc<VerifierService<Registry>>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let service = Arc::<VerifierService<RedbRegistry>>::from_ref(state);
+        let service = Arc::<VerifierService<Registry>>::from_ref(state);
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes());
         let started = std::time::Instant::now();
         let outcome = service.verify_async(header).await;
@@ -50,28 +51,29 @@ where
     }
 }
 
-/// The body of `POST /api/v1/api-keys`.
+/// The body of `POST /api/v1/api-keys`; `timestamp` only with the timestamped message.
 #[derive(Debug, serde::Deserialize)]
 struct RegisterBody {
     address: String,
     signature: String,
     name: Option<String>,
+    timestamp: Option<i64>,
 }
 
 async fn register(
-    State(service): State<Arc<VerifierService<RedbRegistry>>>,
+    State(service): State<Arc<VerifierService<Registry>>>,
     record: Option<axum::Extension<RequestRecord>>,
     Json(body): Json<RegisterBody>,
 ) -> Response {
-    let outcome = service.register(&body.address, &body.signature, body.name.as_deref());
+    let request = Registration {
+        address: &body.address,
+        signature: &body.signature,
+        timestamp: body.timestamp,
+        name: body.name.as_deref(),
+    };
+    let outcome = service.register_async(&request).await;
     if let Some(axum::Extension(record)) = record {
-        let text = match &outcome {
-            Ok(_) => "issued",
-            Err(RegistrationError::WalletHasKey(_)) => "exists",
-            Err(e) if e.http_status() == 401 => "wrong signer",
-            Err(e) if e.http_status() == 400 => "invalid",
-            Err(_) => "unavailable",
-        };
+        let text = outcome.as_ref().map_or_else(RegistrationError::outcome, |_| "issued");
         record.update(|r| r.registration = Some(text));
     }
     match outcome {
@@ -124,14 +126,14 @@ async fn public(Path(rest): Path<String>) -> Json<Value> {
 /// proxy (nginx `auth_request`, Traefik `forwardAuth`, Envoy `ext_authz`): `GET` (any method)
 /// answers 200 with `X-Signet-Kid: <kid>` for a valid token, or the documented 401/429/503
 /// `{"error": …}`. Each token passes once, as on the write endpoints.
-pub fn forward_auth_route(service: Arc<VerifierService<RedbRegistry>>, path: &str) -> Router {
+pub fn forward_auth_route(service: Arc<VerifierService<Registry>>, path: &str) -> Router {
     Router::new().route(path, axum::routing::any(forward_auth)).with_state(service)
 }
 
 /// The Turbine endpoints over a verifier service: `POST /api/v1/api-keys` (registration by
 /// wallet signature; 409 with the existing `api_key_id`), the protected
 /// `POST /api/v1/orders` and `DELETE /api/v1/orders/{id}`, and the public `GET /api/v1/...`.
-pub fn turbine_routes(service: Arc<VerifierService<RedbRegistry>>) -> Router {
+pub fn turbine_routes(service: Arc<VerifierService<Registry>>) -> Router {
     Router::new()
         .route("/api/v1/api-keys", post(register))
         .route("/api/v1/orders", post(create_order))

@@ -2,19 +2,18 @@
 
 use core::fmt;
 
-use signet_core::eth::EthError;
-use signet_core::{
-    AuthError, Claims, Clock, IssuedApiKey, KeyId, KeyStore, UnixTime, Verifier, VerifyConfig,
-};
+use signet_core::{AuthError, Claims, Clock, KeyStore, UnixTime, Verifier, VerifyConfig};
 
-use crate::platform::{SystemClock, os_rng};
+use crate::platform::SystemClock;
 use crate::store::key_cache::{Cached, KeyCache};
 use crate::store::memory::{MemoryReplayConfig, MemoryReplayStore};
-use crate::store::redb::{Entry, RedbRegistry, RegistryError};
+use crate::store::redb::RedbRegistry;
+use crate::store::registry::KeySource;
 use crate::store::replay_store::ReplayStore;
 
-/// Verifies bearer tokens against a key store and a replay store, and (over the persistent
-/// registry) registers wallets' API keys. `Send + Sync`: share one per process.
+/// Verifies bearer tokens against a key store and a replay store, and (over a key registry)
+/// registers wallets' API keys (see [`crate::turbine::registration`]). `Send + Sync`: share
+/// one per process.
 pub struct VerifierService<K = RedbRegistry> {
     keys: K,
     key_cache: KeyCache,
@@ -32,7 +31,7 @@ impl<K: fmt::Debug> fmt::Debug for VerifierService<K> {
     }
 }
 
-impl<K: KeyStore> VerifierService<K> {
+impl<K> VerifierService<K> {
     /// A service over `keys` with the default settings (300 s window, 60 s skew) and an
     /// in-process replay store of the default size.
     pub fn new(keys: K) -> Self {
@@ -78,7 +77,9 @@ impl<K: KeyStore> VerifierService<K> {
     pub fn config(&self) -> &VerifyConfig {
         &self.config
     }
+}
 
+impl<K: KeyStore> VerifierService<K> {
     /// Verifies an `Authorization` header value (`None` if absent) now.
     ///
     /// # Errors
@@ -95,9 +96,11 @@ impl<K: KeyStore> VerifierService<K> {
         let keys = Cached { cache: &self.key_cache, store: &self.keys };
         Verifier::with_config(keys, &self.replay, self.config).verify(authorization, now)
     }
+}
 
-    /// [`VerifierService::verify`] for async servers: the same steps, with the replay store's
-    /// I/O awaited rather than blocking a runtime thread.
+impl<K: KeySource> VerifierService<K> {
+    /// [`VerifierService::verify`] for async servers: the same steps, with the key and replay
+    /// stores' I/O awaited rather than blocking a runtime thread.
     ///
     /// # Errors
     /// The documented refusal as an [`AuthError`].
@@ -116,8 +119,11 @@ impl<K: KeyStore> VerifierService<K> {
     ) -> Result<Claims, AuthError> {
         let token = self.config.check_header(authorization, now)?;
         let kid = token.lookup_id()?;
-        let record =
-            self.key_cache.lookup_through(&self.keys, kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
+        let record = self
+            .key_cache
+            .lookup_through_async(&self.keys, kid)
+            .await
+            .map_err(|_| AuthError::KeyStoreUnavailable)?;
         token.check_key(record.as_ref(), now)?;
         let expires_at = self.config.replay_expiry(&token);
         self.replay
@@ -125,110 +131,6 @@ impl<K: KeyStore> VerifierService<K> {
             .await
             .map_err(AuthError::from_replay)?;
         token.claims().ok_or(AuthError::KeyNotFound)
-    }
-}
-
-/// Why a registration was refused.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum RegistrationError {
-    /// The address or signature is malformed, or the signature is not the wallet's.
-    Signature(EthError),
-    /// The wallet already has an active key: answer 409 with its id.
-    WalletHasKey(KeyId),
-    /// The registry failed.
-    Registry(RegistryError),
-}
-
-impl RegistrationError {
-    /// The HTTP status: 400 malformed, 401 wrong signer, 409 existing key, 500 storage.
-    #[must_use]
-    pub fn http_status(&self) -> u16 {
-        match self {
-            RegistrationError::Signature(EthError::SignatureMismatch) => 401,
-            RegistrationError::Signature(_) => 400,
-            RegistrationError::WalletHasKey(_) => 409,
-            RegistrationError::Registry(_) => 500,
-        }
-    }
-}
-
-impl fmt::Display for RegistrationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RegistrationError::Signature(e) => e.fmt(f),
-            RegistrationError::WalletHasKey(_) => f.write_str("wallet already has an active API key"),
-            RegistrationError::Registry(_) => f.write_str("internal error"),
-        }
-    }
-}
-
-impl core::error::Error for RegistrationError {}
-
-impl VerifierService<RedbRegistry> {
-    /// Revokes a key: its next token here is refused with `API key is inactive` (other
-    /// instances see it within their cache's lifetime).
-    ///
-    /// # Errors
-    /// [`RegistryError`].
-    pub fn revoke(&self, kid: &KeyId) -> Result<Entry, RegistryError> {
-        let entry = self.keys.revoke(kid);
-        self.key_cache.forget(kid);
-        entry
-    }
-
-    /// Sets or clears a key's expiry, at once for this service.
-    ///
-    /// # Errors
-    /// [`RegistryError`].
-    pub fn set_expiry(&self, kid: &KeyId, expires_at: Option<UnixTime>) -> Result<Entry, RegistryError> {
-        let entry = self.keys.set_expiry(kid, expires_at);
-        self.key_cache.forget(kid);
-        entry
-    }
-
-    /// Registers an API key for a wallet that signed the registration message: checks the
-    /// signature, issues a key id and Ed25519 key pair, and stores only the public key. The
-    /// returned secret goes to the client once.
-    ///
-    /// # Errors
-    /// [`RegistrationError`]; a wallet with an active key gets
-    /// [`RegistrationError::WalletHasKey`] carrying the existing id.
-    pub fn register(
-        &self,
-        address: &str,
-        signature: &str,
-        name: Option<&str>,
-    ) -> Result<IssuedApiKey, RegistrationError> {
-        self.register_at(address, signature, name, SystemClock.now())
-    }
-
-    /// [`VerifierService::register`] at a given time.
-    ///
-    /// # Errors
-    /// As [`VerifierService::register`].
-    pub fn register_at(
-        &self,
-        address: &str,
-        signature: &str,
-        name: Option<&str>,
-        now: UnixTime,
-    ) -> Result<IssuedApiKey, RegistrationError> {
-        let wallet =
-            signet_core::verify_registration(address, signature).map_err(RegistrationError::Signature)?;
-        let issued = IssuedApiKey::generate(&mut os_rng());
-        let entry = Entry {
-            kid: issued.kid.clone(),
-            record: issued.record(),
-            wallet,
-            created_at: now,
-            name: name.map(str::to_owned),
-        };
-        match self.keys.register(&entry, now) {
-            Ok(()) => Ok(issued),
-            Err(RegistryError::WalletHasKey(kid)) => Err(RegistrationError::WalletHasKey(kid)),
-            Err(e) => Err(RegistrationError::Registry(e)),
-        }
     }
 }
 
@@ -241,5 +143,6 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<VerifierService<RedbRegistry>>();
         assert_send_sync::<VerifierService<signet_core::KeyRing<4>>>();
+        assert_send_sync::<VerifierService<crate::store::registry::Registry>>();
     }
 }

@@ -211,3 +211,105 @@ pub fn request(method: &str, url: &str, authorization: Option<&str>, body: Optio
     let status = response.status().as_u16();
     (status, response.body_mut().read_to_string().unwrap())
 }
+
+/// Whether this process runs as root (servers that refuse root, PostgreSQL, then run as
+/// another user).
+pub fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A throwaway PostgreSQL cluster (`initdb` + `pg_ctl`) on a free loopback port, trusting
+/// local connections; run as the `postgres` user when the tests run as root.
+pub struct PostgresServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    running: bool,
+}
+
+impl PostgresServer {
+    pub fn start() -> Self {
+        let initdb = server_binary(
+            "initdb",
+            &["/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"],
+            "postgresql",
+        );
+        let bin = initdb.parent().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        if running_as_root() {
+            let status =
+                Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
+            assert!(status.success(), "chown the PostgreSQL folder to the postgres user");
+        }
+        let mut server = PostgresServer { port: free_port(), dir, bin, running: false };
+        let data = server.dir.path().join("data");
+        let out = server
+            .command("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        server.restart();
+        server
+    }
+
+    fn command(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        if running_as_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts it (again) on the same port and data.
+    pub fn restart(&mut self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        let out = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-o", &options, "-l"])
+            .arg(self.dir.path().join("log"))
+            .args(["-w", "-t", "30", "start"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+        self.running = true;
+    }
+
+    /// Stops it (connections are then refused).
+    pub fn stop(&mut self) {
+        if self.running {
+            let _ = self
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(self.dir.path().join("data"))
+                .args(["-m", "immediate", "-w", "stop"])
+                .output();
+            self.running = false;
+        }
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

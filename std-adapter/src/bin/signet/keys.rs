@@ -1,11 +1,15 @@
-//! `signet keys …`: list, revoke and expire the keys of a local registry.
+//! `signet keys …`: list, revoke and expire registered keys, while the server runs or not:
+//! through a running server's admin socket (redb in the data folder), straight in the redb
+//! file (no server), or in PostgreSQL (`--key-store postgres://…`, shared by every instance).
 
-use std::path::{Path, PathBuf};
+use core::time::Duration;
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use signet_core::{Clock, KeyId, UnixTime};
-use signet_std::{RedbRegistry, SystemClock};
+use signet_std::server::admin;
+use signet_std::{SystemClock, VerifierService};
 
 use crate::output::{Context, Result};
 
@@ -14,9 +18,19 @@ use crate::output::{Context, Result};
 pub struct KeysArgs {
     #[command(subcommand)]
     action: KeysAction,
-    /// Folder of the key registry.
-    #[arg(long, default_value = "signet-data", global = true)]
+    /// Folder of the key registry (and of a running server's admin socket).
+    #[arg(long, env = "SIGNET_DATA", default_value = "signet-data", global = true)]
     data: PathBuf,
+    /// The key store, as `signet serve --key-store` takes it (`postgres://…` for a shared one).
+    #[arg(
+        long = "key-store",
+        env = "SIGNET_KEY_STORE",
+        default_value = "redb:",
+        hide_env_values = true,
+        hide_default_value = true,
+        global = true
+    )]
+    key_store: String,
 }
 
 #[derive(Subcommand)]
@@ -41,51 +55,73 @@ pub enum KeysAction {
     },
 }
 
-/// Runs `signet keys`.
-pub fn run(args: KeysArgs, ctx: &Context<'_>) -> Result<()> {
-    keys(args.action, &args.data, ctx)
+impl KeysAction {
+    /// The admin request for this action.
+    fn request(&self) -> Result<Value> {
+        let kid_of = |kid: &str| KeyId::new(kid).map(|_| kid.to_owned()).map_err(|e| format!("{kid:?}: {e}"));
+        Ok(match self {
+            KeysAction::List => json!({ "op": "list" }),
+            KeysAction::Revoke { kid } => json!({ "op": "revoke", "kid": kid_of(kid)? }),
+            KeysAction::Expire { kid, at, never } => {
+                let when = (!never).then(|| at.unwrap_or(SystemClock.now().0));
+                json!({ "op": "expire", "kid": kid_of(kid)?, "at": when })
+            }
+        })
+    }
 }
 
-fn keys(action: KeysAction, data: &Path, ctx: &Context<'_>) -> Result<()> {
-    let registry = RedbRegistry::open(&data.join("keys.redb"))?;
-    let kid_of = |kid: &str| KeyId::new(kid).map_err(|e| format!("{kid:?}: {e}"));
+/// Runs `signet keys`.
+pub fn run(args: KeysArgs, ctx: &Context<'_>) -> Result<()> {
+    let request = args.action.request()?;
+    let is_redb_in_data = args.key_store == "redb:";
+    let answer = match is_redb_in_data.then(|| admin::call(&args.data, &request)).flatten() {
+        // A server runs on this data folder: it holds the file, so ask it.
+        Some(answer) => {
+            answer.map_err(|e| format!("admin socket {}: {e}", admin::socket_path(&args.data).display()))?
+        }
+        None => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let registry =
+                    crate::serve::open_registry(&args.key_store, &args.data, Duration::from_secs(5)).await?;
+                let service = VerifierService::new(registry);
+                Ok::<_, Box<dyn core::error::Error>>(admin::handle(&service, &request).await)
+            })?
+        }
+    };
+    show(&args.action, &answer, ctx)
+}
+
+fn show(action: &KeysAction, answer: &Value, ctx: &Context<'_>) -> Result<()> {
+    if answer.get("ok") != Some(&Value::Bool(true)) {
+        return Err(answer.get("error").and_then(Value::as_str).unwrap_or("refused").to_owned().into());
+    }
+    let field =
+        |v: &Value, name: &str| v.get(name).map(|f| f.to_string().replace('"', "")).unwrap_or_default();
     match action {
         KeysAction::List => {
-            let now = SystemClock.now();
-            let entries = registry.list()?;
-            let rows: Vec<Value> = entries
-                .iter()
-                .map(|e| {
-                    json!({
-                        "api_key_id": e.kid.as_str(),
-                        "wallet": e.wallet.to_string(),
-                        "status": if e.is_usable(now) { "active" } else if e.record.status == signet_core::KeyStatus::Inactive { "inactive" } else { "expired" },
-                        "expires_at": e.record.expires_at.map(|t| t.0),
-                        "created_at": e.created_at.0,
-                        "name": e.name,
-                    })
-                })
-                .collect();
+            let rows = answer.get("keys").cloned().unwrap_or_default();
             let text = rows
-                .iter()
-                .map(|r| {
-                    format!("{}  {}  {}  {}", r["api_key_id"], r["status"], r["wallet"], r["name"])
-                        .replace('"', "")
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            let [kid, status, wallet, name] =
+                                ["api_key_id", "status", "wallet", "name"].map(|n| field(r, n));
+                            format!("{kid}  {status}  {wallet}  {name}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 })
-                .collect::<Vec<_>>()
-                .join("\n");
-            ctx.output(&Value::from(rows), if text.is_empty() { "no keys" } else { &text });
+                .unwrap_or_default();
+            ctx.output(&rows, if text.is_empty() { "no keys" } else { &text });
         }
         KeysAction::Revoke { kid } => {
-            let entry = registry.revoke(&kid_of(&kid)?)?;
-            ctx.output(
-                &json!({ "api_key_id": kid, "status": "inactive" }),
-                &format!("revoked {}", entry.kid),
-            );
+            ctx.output(&json!({ "api_key_id": kid, "status": "inactive" }), &format!("revoked {kid}"));
         }
-        KeysAction::Expire { kid, at, never } => {
-            let when = (!never).then(|| UnixTime(at.unwrap_or(SystemClock.now().0)));
-            registry.set_expiry(&kid_of(&kid)?, when)?;
+        KeysAction::Expire { kid, .. } => {
+            let key = answer.get("key").cloned().unwrap_or_default();
+            let when = key.get("expires_at").and_then(Value::as_i64).map(UnixTime);
             ctx.output(
                 &json!({ "api_key_id": kid, "expires_at": when.map(|t| t.0) }),
                 &when.map_or_else(|| format!("{kid} never expires"), |t| format!("{kid} expires at {t}")),

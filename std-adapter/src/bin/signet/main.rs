@@ -43,8 +43,8 @@ enum Command {
     /// Print a fresh Turbine bearer token (nothing else) from the credentials.
     Token,
     /// Serve the Turbine and Bitzoom endpoints locally.
-    Serve(serve::ServeArgs),
-    /// Manage the keys of a local registry (stop `signet serve` first: the file is locked).
+    Serve(Box<serve::ServeArgs>),
+    /// List, revoke and expire keys (while `signet serve` runs, too).
     Keys(keys::KeysArgs),
     /// Check an Authorization header value; prints the claims or the documented error.
     Verify(verify::VerifyArgs),
@@ -72,7 +72,7 @@ fn main() -> ExitCode {
     let done = |r: output::Result<()>| r.map(|()| ExitCode::SUCCESS);
     let result = match cli.command {
         Command::Demo => demo::run().map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
-        Command::Serve(args) => done(serve::run(args, &ctx)),
+        Command::Serve(args) => done(serve::run(*args, &ctx)),
         Command::Token => done(turbine::token(&ctx)),
         Command::Keys(args) => done(keys::run(args, &ctx)),
         Command::Verify(args) => verify::run(args, &ctx),

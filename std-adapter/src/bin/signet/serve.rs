@@ -11,12 +11,14 @@ use std::sync::Arc;
 use clap::Args;
 use signet_core::{Clock, VerifyConfig};
 use signet_std::bitzoom::BitzoomService;
+use signet_std::server::admin;
 use signet_std::server::http::{ConnectionLimits, serve as serve_http, termination};
 use signet_std::server::log::LogFormat;
 use signet_std::server::middleware::RequestLimits;
 use signet_std::server::{AppConfig, app};
 use signet_std::store::{
-    MemoryReplayConfig, MemoryReplayStore, RedisReplayConfig, RedisReplayStore, ReplayStore,
+    MemoryReplayConfig, MemoryReplayStore, PostgresConfig, PostgresRegistry, RedisReplayConfig,
+    RedisReplayStore, Registry, ReplayStore,
 };
 use signet_std::{RedbRegistry, Secret, SystemClock, VerifierService};
 
@@ -65,6 +67,19 @@ pub struct ServeArgs {
     /// `ext_authz`).
     #[arg(long, env = "SIGNET_AUTH_PATH", default_value = "/auth")]
     auth_path: String,
+    /// Where keys live: `redb:` (a file in the data folder, the default), `redb:PATH`, or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB` (shared by every instance).
+    #[arg(
+        long = "key-store",
+        env = "SIGNET_KEY_STORE",
+        default_value = "redb:",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    key_store: String,
+    /// Milliseconds allowed for each key store operation (PostgreSQL) before 503.
+    #[arg(long, env = "SIGNET_KEY_STORE_TIMEOUT_MS", default_value_t = 1_000)]
+    key_store_timeout_ms: u64,
     /// Milliseconds a looked-up key is trusted: how long a revocation made by another
     /// instance takes to reach this one.
     #[arg(long, env = "SIGNET_KEY_CACHE_TTL_MS", default_value_t = 1_000)]
@@ -165,6 +180,10 @@ pub struct ServeOptions {
     pub workers: usize,
     /// Lifetime of cached key records.
     pub key_cache_ttl: Duration,
+    /// `redb:`, `redb:PATH` or a PostgreSQL connection string.
+    pub key_store: String,
+    /// Time allowed for each PostgreSQL operation.
+    pub key_store_timeout: Duration,
 }
 
 impl ServeOptions {
@@ -180,6 +199,8 @@ impl ServeOptions {
             connections: ConnectionLimits::default(),
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             key_cache_ttl: signet_std::store::DEFAULT_KEY_CACHE_TTL,
+            key_store: "redb:".to_owned(),
+            key_store_timeout: Duration::from_secs(1),
         }
     }
 }
@@ -234,6 +255,8 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
         options.workers = workers.max(1);
     }
     options.key_cache_ttl = Duration::from_millis(args.key_cache_ttl_ms);
+    options.key_store = args.key_store;
+    options.key_store_timeout = Duration::from_millis(args.key_store_timeout_ms.max(1));
     serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
 }
 
@@ -269,16 +292,41 @@ fn bitzoom_secret(data: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Box<dyn co
     }
 }
 
+/// Opens the key registry `spec` names (see `--key-store`); the password of a connection
+/// string never appears in an error.
+///
+/// # Errors
+/// If the store cannot be opened or reached.
+pub async fn open_registry(
+    spec: &str,
+    data: &Path,
+    timeout: Duration,
+) -> Result<Registry, Box<dyn core::error::Error>> {
+    if let Some(path) = spec.strip_prefix("redb:") {
+        let path = if path.is_empty() { data.join("keys.redb") } else { PathBuf::from(path) };
+        return Ok(Registry::from(RedbRegistry::open(&path)?));
+    }
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        let config = PostgresConfig { timeout, ..PostgresConfig::default() };
+        let registry = PostgresRegistry::connect(spec, config)
+            .await
+            .map_err(|e| format!("--key-store (PostgreSQL): {e}"))?;
+        return Ok(Registry::from(registry));
+    }
+    Err("--key-store takes redb:, redb:PATH or postgres://…".into())
+}
+
 /// Builds the services and the router for a data folder.
 ///
 /// # Errors
 /// If the registry, journal or secret cannot be opened, or an API key is malformed.
-fn build(
+async fn build(
     options: &ServeOptions,
     draining: Arc<AtomicBool>,
-) -> Result<(axum::Router, Arc<VerifierService>), Box<dyn core::error::Error>> {
+) -> Result<(axum::Router, Arc<VerifierService<Registry>>), Box<dyn core::error::Error>> {
     std::fs::create_dir_all(&options.data)?;
-    let registry = RedbRegistry::open(&options.data.join("keys.redb"))?;
+    let registry = open_registry(&options.key_store, &options.data, options.key_store_timeout).await?;
+    tracing::info!(store = registry.kind(), "key store");
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;
     tracing::info!(store = replay.kind(), "replay store");
@@ -308,8 +356,13 @@ pub fn serve(
     let draining = Arc::new(AtomicBool::new(false));
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(options.workers).enable_all().build()?;
-    // Built inside the runtime: the Redis connection manager needs one.
-    let (app, turbine) = runtime.block_on(async { build(options, Arc::clone(&draining)) })?;
+    // Built inside the runtime: the Redis and PostgreSQL connections need one.
+    let (app, turbine) = runtime.block_on(build(options, Arc::clone(&draining)))?;
+    // Keys in a redb file can be administered through the data folder's socket meanwhile.
+    let _admin = match turbine.keys() {
+        Registry::Redb(_) => Some(runtime.block_on(admin::listen(&options.data, Arc::clone(&turbine)))?),
+        Registry::Postgres(_) => None,
+    };
     let listener = std::net::TcpListener::bind(options.listen)?;
     listener.set_nonblocking(true)?;
     ready(listener.local_addr()?);

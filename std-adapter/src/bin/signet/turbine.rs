@@ -48,19 +48,48 @@ pub fn keygen(ctx: &Context<'_>) -> Result<()> {
 }
 
 /// `signet register`: registers the wallet's API key and writes the credentials file.
+///
+/// The output is checked before anything is registered (a key is shown once by the server, and
+/// a wallet with a key gets 409 afterwards); if writing still fails, the credentials are
+/// printed once, with a warning, rather than lost.
 pub fn register(args: RegisterArgs, ctx: &Context<'_>) -> Result<()> {
     let RegisterArgs { host, name, out } = args;
     let mut creds = ctx.credentials()?;
     let host = host.or_else(|| creds.turbine_host.clone()).ok_or("give --host or set TURBINE_HOST")?;
     let wallet = creds.wallet.clone().ok_or("TURBINE_PRIVATE_KEY is not set")?;
+    check_writable(&out)?;
     let api = TurbineClient::new(&host).register_api_key(&wallet, name.as_deref())?;
     let kid = api.key_id.clone();
     creds.turbine_host = Some(host);
     creds.turbine_api = Some(api);
-    creds.write_file(&out)?;
+    if let Err(e) = creds.write_file(&out) {
+        eprintln!(
+            "signet: WARNING: API key {kid} was issued but {} could not be written ({e}).\n\
+             signet: The credentials follow, once: save them now, the server will not show the key again.",
+            out.display()
+        );
+        std::io::Write::write_all(&mut std::io::stdout(), &creds.to_file_text())?;
+        return Err("credentials not written (printed above)".into());
+    }
     ctx.output(
         &json!({ "api_key_id": kid.as_str(), "credentials": out }),
         &format!("registered API key {kid}; credentials written to {} (mode 600)", out.display()),
     );
+    Ok(())
+}
+
+/// Fails unless a file can be created beside `path` (where the credentials will go).
+fn check_writable(path: &std::path::Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let probe = dir.join(format!(".signet-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| {
+        format!("cannot write the credentials to {} ({e}); nothing was registered", path.display())
+    })?;
+    if path.is_dir() {
+        return Err(format!("{} is a folder; nothing was registered", path.display()).into());
+    }
     Ok(())
 }
