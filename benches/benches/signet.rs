@@ -4,7 +4,8 @@
 use core::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use signet_benches::{Jwt, NOW, Turbine, Wallet, peers};
+use signet_benches::order_peers::AlloyOrder;
+use signet_benches::{Jwt, NOW, Orders, Turbine, Wallet, peers};
 use signet_core::eth::{eip191_hash, recover_address};
 use signet_core::jwt::MAX_JWT_LEN;
 use signet_core::{KeyId, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayGuard, UnixTime};
@@ -45,6 +46,19 @@ fn eth(c: &mut Criterion) {
     g.finish();
 }
 
+fn order(c: &mut Criterion) {
+    let o = Orders::new();
+    let alloy = AlloyOrder::new(&o);
+    let mut g = c.benchmark_group("order");
+    g.bench_function("digest", |b| b.iter(|| black_box(&o.order).digest(&o.domain)));
+    g.bench_function("alloy-signing-hash", |b| b.iter(|| black_box(&alloy).signing_hash()));
+    g.bench_function("raw-sign-prehash", |b| b.iter(|| black_box(&o).raw_sign()));
+    g.bench_function("sign", |b| b.iter(|| black_box(&o).sign()));
+    g.bench_function("raw-recover", |b| b.iter(|| black_box(&o).raw_recover()));
+    g.bench_function("verify-body", |b| b.iter(|| black_box(&o).verify_body()));
+    g.finish();
+}
+
 fn jwt(c: &mut Criterion) {
     let j = Jwt::new();
     let p = peers::Peers::new(&j);
@@ -70,5 +84,5 @@ fn config() -> Criterion {
         .sample_size(50)
 }
 
-criterion_group! { name = benches; config = config(); targets = turbine, eth, jwt }
+criterion_group! { name = benches; config = config(); targets = turbine, eth, order, jwt }
 criterion_main!(benches);

@@ -4,15 +4,17 @@
 //! Every operation comes in pairs: the raw primitive (the physical limit) and signet's full
 //! operation on the same bytes.
 
+pub mod order_peers;
 pub mod peers;
 
 use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use signet_core::eth::{EthSignature, WalletKey};
 use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN};
+use signet_core::order::MAX_ORDER_BODY_LEN;
 use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, PreparedSigningKey,
-    UnixTime, Verifier, mint,
+    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, MarketId, Nonce, NonceCache, Order, OrderArgs,
+    OrderDomain, Outcome, PreparedSigningKey, Side, SignedOrder, UnixTime, Verifier, mint,
 };
 
 /// The time every fixture is minted and verified at.
@@ -160,6 +162,81 @@ impl Wallet {
 }
 
 impl Default for Wallet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Turbine orders: the first order vector's fields signed by a fixed wallet on Polygon, its
+/// digest, and the body the SDK would post.
+pub struct Orders {
+    /// The trader's wallet.
+    pub key: WalletKey,
+    /// Polygon and the SDK's settlement contract.
+    pub domain: OrderDomain,
+    /// The order.
+    pub order: Order,
+    /// The order signed.
+    pub signed: SignedOrder,
+    /// Its EIP-712 digest.
+    pub digest: [u8; 32],
+    /// The body posted to `/api/v1/orders`.
+    pub body: heapless::Vec<u8, MAX_ORDER_BODY_LEN>,
+}
+
+impl Orders {
+    /// Builds the fixture (deterministic).
+    #[must_use]
+    pub fn new() -> Self {
+        let key = WalletKey::from_bytes(&[0x11; 32]).unwrap_or_else(|_| unreachable!());
+        let domain = OrderDomain::for_chain(137).unwrap_or_else(|| unreachable!());
+        let market = b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
+        let order = Order::new(OrderArgs {
+            market_id: MarketId::parse(market).unwrap_or_else(|_| unreachable!()),
+            trader: key.address(),
+            side: Side::Buy,
+            outcome: Outcome::Yes,
+            price: 939_880,
+            size: 234_451_667_152_558,
+            nonce: 7_590_176_159_287_148_326,
+            expiration: 1_767_229_200,
+            maker_fee_recipient: signet_core::eth::Address::from_bytes([0; 20]),
+        })
+        .unwrap_or_else(|_| unreachable!());
+        let signed = order.sign(&domain, &key).unwrap_or_else(|_| unreachable!());
+        let mut buf = [0u8; MAX_ORDER_BODY_LEN];
+        let body = signed.write_body(&mut buf).unwrap_or_else(|_| unreachable!());
+        let body = heapless::Vec::from_slice(body.as_bytes()).unwrap_or_else(|_| unreachable!());
+        Orders { digest: order.digest(&domain), key, domain, order, signed, body }
+    }
+
+    /// The raw primitive: a wallet signature over the precomputed digest.
+    #[must_use]
+    pub fn raw_sign(&self) -> EthSignature {
+        self.key.sign_prehash(&self.digest)
+    }
+
+    /// The raw primitive: recovering the signer of the precomputed digest.
+    #[must_use]
+    pub fn raw_recover(&self) -> bool {
+        signet_core::eth::recover_prehash(&self.digest, &self.signed.signature)
+            .is_ok_and(|a| a == self.order.trader)
+    }
+
+    /// signet: hash the order in the domain and sign it.
+    #[must_use]
+    pub fn sign(&self) -> bool {
+        self.order.sign(&self.domain, &self.key).is_ok_and(|s| s == self.signed)
+    }
+
+    /// signet: read the posted body and check its signature.
+    #[must_use]
+    pub fn verify_body(&self) -> bool {
+        SignedOrder::parse_body(&self.body).is_ok_and(|s| s.verify(&self.domain).is_ok())
+    }
+}
+
+impl Default for Orders {
     fn default() -> Self {
         Self::new()
     }

@@ -1,13 +1,17 @@
-//! Proves that mint, verify, JWT verify and registration recovery never touch the heap: a
+//! Proves that mint, verify, JWT verify, registration recovery and order signing and checking
+//! never touch the heap: a
 //! counting global allocator sees zero allocations across the calls. Runs without libtest's
 //! harness so no other thread allocates meanwhile.
 
 use std::alloc::System;
 use std::process::ExitCode;
 
-use signet_benches::{Jwt, Turbine, Wallet};
+use core::fmt::Write as _;
+
+use signet_benches::{Jwt, Orders, Turbine, Wallet};
 use signet_core::MAX_TOKEN_LEN;
 use signet_core::eth::recover_address;
+use signet_core::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -22,9 +26,9 @@ fn allocations(op: impl FnOnce() -> bool) -> Result<usize, &'static str> {
 }
 
 fn main() -> ExitCode {
-    let (t, w, j) = (Turbine::new(), Wallet::new(), Jwt::new());
+    let (t, w, j, o) = (Turbine::new(), Wallet::new(), Jwt::new(), Orders::new());
     let mut buf = [0u8; MAX_TOKEN_LEN];
-    let ops: [(&str, &dyn Fn() -> bool); 9] = [
+    let ops: [(&str, &dyn Fn() -> bool); 13] = [
         ("turbine mint", &|| t.mint(&mut [0u8; MAX_TOKEN_LEN]) > 0),
         ("turbine mint (prepared key)", &|| t.mint_prepared(&mut [0u8; MAX_TOKEN_LEN]) > 0),
         ("turbine verify", &|| t.verify()),
@@ -38,6 +42,13 @@ fn main() -> ExitCode {
             signet_core::verify_registration(&w.key.address().to_checksummed(), &w.signature.to_hex()).is_ok()
         }),
         ("personal_sign", &|| w.key.personal_sign(w.message.as_bytes()) == w.signature),
+        ("order sign (EIP-712)", &|| o.sign()),
+        ("order body write", &|| o.signed.write_body(&mut [0u8; MAX_ORDER_BODY_LEN]).is_ok()),
+        ("order body read and verify", &|| o.verify_body()),
+        ("order summary", &|| {
+            let mut line = heapless::String::<MAX_ORDER_SUMMARY_LEN>::new();
+            write!(line, "{}", o.order.summary(&o.domain)).is_ok() && line.starts_with("BUY YES")
+        }),
     ];
     // A control: the counter must see an allocation that does happen.
     if !allocations(|| core::hint::black_box(vec![1u8; 8]).len() == 8).is_ok_and(|n| n > 0) {

@@ -5,12 +5,15 @@
 
 mod address;
 mod personal_sign;
+mod typed_data;
 mod wallet;
 
 use core::fmt;
 
-pub use address::Address;
-pub use personal_sign::{ETH_SIGNATURE_LEN, EthSignature, eip191_hash, recover_address};
+pub use address::{ADDRESS_TEXT_LEN, Address};
+pub use personal_sign::{ETH_SIGNATURE_LEN, EthSignature, eip191_hash, recover_address, recover_prehash};
+pub(crate) use typed_data::hex_literal;
+pub use typed_data::{DOMAIN_TYPE_HASH, Eip712Domain, StructHasher, typed_data_digest};
 pub use wallet::WalletKey;
 
 /// Why an address or wallet signature was refused.

@@ -36,9 +36,9 @@
 //!
 //! ## Layout
 //! - [`turbine`]: bearer tokens (claims, mint, parse, verify), key ids and nonces, the key and
-//!   replay stores, issued API keys and wallet registration.
+//!   replay stores, issued API keys and wallet registration; EIP-712 signed orders ([`order`]).
 //! - [`bitzoom`]: JWTs ([`jwt`]) and HMAC-SHA256 request signing ([`request_signing`]).
-//! - [`eth`]: addresses, `personal_sign` and recovery, the wallet key.
+//! - [`eth`]: addresses, `personal_sign`, EIP-712 typed-data hashing, recovery, the wallet key.
 //! - [`link`]: the framed protocol between a host and a signing device.
 //! - Shared by the above: [`UnixTime`] and [`Clock`], [`HmacKey`], ASCII output helpers.
 #![no_std]
@@ -64,14 +64,16 @@ pub mod turbine;
 pub use bitzoom::{jwt, request_signing};
 pub use hmac_key::{HMAC_TAG_LEN, HmacKey};
 pub use time::{Clock, UnixTime};
+pub use turbine::order;
 pub use turbine::{
     API_SECRET_HEX_LEN, ApiSecret, AuthError, Claims, DEFAULT_MAX_CLOCK_SKEW_SECS, InvalidApiSecret,
     IssuedApiKey, KeyId, KeyIdError, KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError,
-    MAX_KEY_ID_LEN, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MintError,
-    NONCE_CACHE_WAYS, NONCE_HEX_LEN, NONCE_LEN, Nonce, NonceCache, PreparedSigningKey,
-    REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN,
-    REREGISTRATION_TIMESTAMP_LABEL, RegistrationRequest, ReplayError, ReplayGuard, TOKEN_WINDOW_SECS, Token,
-    Verifier, VerifyConfig, bearer_token, mint, mint_string, registration_message, reregistration_message,
+    MAX_KEY_ID_LEN, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MarketId,
+    MintError, NONCE_CACHE_WAYS, NONCE_HEX_LEN, NONCE_LEN, Nonce, NonceCache, Order, OrderArgs, OrderDomain,
+    OrderError, OrderHash, Outcome, PreparedSigningKey, REGISTRATION_MESSAGE_LEN,
+    REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN, REREGISTRATION_TIMESTAMP_LABEL,
+    RegistrationRequest, ReplayError, ReplayGuard, Side, SignedOrder, TOKEN_WINDOW_SECS, Token, Verifier,
+    VerifyConfig, bearer_token, mint, mint_string, registration_message, reregistration_message,
     verify_registration, verify_reregistration,
 };
 

@@ -10,17 +10,21 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
-use signet_core::eth::{Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address};
+use signet_core::eth::{
+    Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address, recover_prehash,
+};
 use signet_core::jwt::{JwtSigningKey, JwtVerifier, JwtVerifyingKey, encode, read_expiry_unverified};
+use signet_core::order::MAX_ORDER_BODY_LEN;
 use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::{
-    HmacKey, KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, UnixTime, Verifier, VerifyConfig,
-    registration_message, verify_registration,
+    HmacKey, KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, Order, OrderDomain, OrderError,
+    SignedOrder, UnixTime, Verifier, VerifyConfig, registration_message, verify_registration,
 };
 
 type Outcome = Result<usize, Vec<String>>;
-/// A vector file's stem and the function that runs its cases.
-type Suite = (&'static str, fn(&Value) -> Outcome);
+/// A vector file's stem and the function that runs its cases (given the parsed file and its
+/// text, for numbers beyond 64 bits).
+type Suite = (&'static str, fn(&Value, &str) -> Outcome);
 
 /// Every vector file this crate must pass.
 const SUITES: &[Suite] = &[
@@ -28,6 +32,7 @@ const SUITES: &[Suite] = &[
     ("eth_personal_sign", eth_personal_sign),
     ("bitzoom_jwt", bitzoom_jwt),
     ("bitzoom_hmac", bitzoom_hmac),
+    ("turbine_orders", turbine_orders),
 ];
 
 fn main() -> ExitCode {
@@ -40,9 +45,10 @@ fn main() -> ExitCode {
         let outcome = std::fs::read_to_string(&path)
             .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])
             .and_then(|text| {
-                serde_json::from_str(&text).map_err(|e| vec![format!("{}: {e}", path.display())])
-            })
-            .and_then(|doc| run(&doc));
+                let doc =
+                    serde_json::from_str(&text).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+                run(&doc, &text)
+            });
         match outcome {
             Ok(n) => println!("{stem}: {n} cases passed"),
             Err(errors) => {
@@ -85,7 +91,7 @@ fn hex32(s: &str) -> Result<[u8; 32], String> {
 }
 
 /// Every case in order against one verifier (the replay case depends on the one before it).
-fn turbine_tokens(doc: &Value) -> Outcome {
+fn turbine_tokens(doc: &Value, _text: &str) -> Outcome {
     let setup = || -> Result<_, String> {
         let now = UnixTime(int_field(doc, "now")?);
         let window = doc.get("window_seconds").and_then(Value::as_u64).unwrap_or(300);
@@ -179,7 +185,7 @@ fn eth_case(case: &Value) -> Result<Result<Address, EthError>, String> {
 }
 
 /// EIP-191 hashing, byte-exact re-signing and recovery, with the registration check alongside.
-fn eth_personal_sign(doc: &Value) -> Outcome {
+fn eth_personal_sign(doc: &Value, _text: &str) -> Outcome {
     each_case(doc, |case| {
         let expect = str_field(case, "expect")?;
         match (expect, eth_case(case)?) {
@@ -277,7 +283,7 @@ fn jwt_case(doc: &Value, case: &Value, now: UnixTime) -> Result<(), String> {
 }
 
 /// Every case against a verifier pinned to the case's key.
-fn bitzoom_jwt(doc: &Value) -> Outcome {
+fn bitzoom_jwt(doc: &Value, _text: &str) -> Outcome {
     let now = UnixTime(int_field(doc, "now").map_err(|e| vec![e])?);
     each_case(doc, |case| jwt_case(doc, case, now))
 }
@@ -325,6 +331,104 @@ fn hmac_case(case: &Value) -> Result<(), String> {
 }
 
 /// Every case: canonical query, signature, and the verifying side.
-fn bitzoom_hmac(doc: &Value) -> Outcome {
+fn bitzoom_hmac(doc: &Value, _text: &str) -> Outcome {
     each_case(doc, hmac_case)
+}
+
+/// The raw text of each case's `order` and `body`: sizes above 2^64 must reach the order
+/// parser as written, not through a float.
+#[derive(serde::Deserialize)]
+struct RawCase<'a> {
+    #[serde(borrow)]
+    order: &'a serde_json::value::RawValue,
+    #[serde(borrow, default)]
+    body: Option<&'a serde_json::value::RawValue>,
+}
+
+/// JSON text without the whitespace between tokens (strings kept as they are).
+fn compact(json: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for c in json.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            c if c.is_whitespace() && !in_string => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn turbine_orders(doc: &Value, text: &str) -> Outcome {
+    #[derive(serde::Deserialize)]
+    struct RawDoc<'a> {
+        #[serde(borrow)]
+        cases: Vec<RawCase<'a>>,
+    }
+    let raw: RawDoc<'_> = serde_json::from_str(text).map_err(|e| vec![e.to_string()])?;
+    let mut raw_cases = raw.cases.into_iter();
+    each_case(doc, |case| {
+        let raw = raw_cases.next().ok_or("case missing from the raw text")?;
+        let contract: Address = str_field(case, "verifying_contract")?.parse().map_err(|e| format!("{e}"))?;
+        let chain_id = case.get("chain_id").and_then(Value::as_u64).ok_or("missing chain_id")?;
+        let domain = OrderDomain::new(chain_id, contract);
+        let signature = EthSignature::parse_hex(str_field(case, "signature")?.as_bytes());
+        let parsed = Order::parse_json(raw.order.get().as_bytes());
+        match str_field(case, "expect")? {
+            "ok" => {
+                let order = parsed.map_err(|e| format!("order refused: {e}"))?;
+                let wallet = WalletKey::from_bytes(&hex32(str_field(case, "private_key_hex")?)?)
+                    .map_err(|e| e.to_string())?;
+                let expect_hex = |field: &str, got: &[u8; 32]| -> Result<(), String> {
+                    let want = str_field(case, field)?;
+                    if hex::encode(got) == want {
+                        Ok(())
+                    } else {
+                        Err(format!("{field}: {} != {want}", hex::encode(got)))
+                    }
+                };
+                expect_hex("domain_separator_hex", domain.separator())?;
+                expect_hex("struct_hash_hex", &order.struct_hash())?;
+                expect_hex("digest_hex", &order.digest(&domain))?;
+                let signed = order.sign(&domain, &wallet).map_err(|e| e.to_string())?;
+                let want_signature = str_field(case, "signature")?;
+                if signed.signature.to_hex().as_str() != want_signature.to_ascii_lowercase() {
+                    return Err(format!("signature {} != {want_signature}", signed.signature));
+                }
+                let given = SignedOrder { order, signature: signature.map_err(|e| e.to_string())? };
+                given.verify(&domain).map_err(|e| format!("verify: {e}"))?;
+                let recovered =
+                    recover_prehash(&order.digest(&domain), &given.signature).map_err(|e| e.to_string())?;
+                if recovered != order.trader {
+                    return Err(format!("recovered {recovered}, trader {}", order.trader));
+                }
+                if order.hash().to_string() != str_field(case, "order_hash")? {
+                    return Err(format!("order hash {}", order.hash()));
+                }
+                let body = raw.body.ok_or("missing body")?.get();
+                let mut buf = [0u8; MAX_ORDER_BODY_LEN];
+                let written = signed.write_body(&mut buf).map_err(|e| e.to_string())?;
+                if written != compact(body) {
+                    return Err(format!("body {written} != {}", compact(body)));
+                }
+                match SignedOrder::parse_body(body.as_bytes()) {
+                    Ok(read) if read == given => Ok(()),
+                    other => Err(format!("body read as {other:?}")),
+                }
+            }
+            "reject" => match parsed {
+                Err(_) => Ok(()),
+                Ok(order) => {
+                    let signed = SignedOrder { order, signature: signature.map_err(|e| e.to_string())? };
+                    match signed.verify(&domain) {
+                        Err(OrderError::WrongSigner | OrderError::SignatureEncoding) => Ok(()),
+                        other => Err(format!("verified as {other:?}")),
+                    }
+                }
+            },
+            other => Err(format!("unknown expectation {other:?}")),
+        }
+    })
 }

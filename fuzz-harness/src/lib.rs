@@ -23,7 +23,7 @@ use signet_core::{
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target.
-pub const TARGETS: [Target; 7] = [
+pub const TARGETS: [Target; 8] = [
     ("authorization_header", authorization_header),
     ("jwt", jwt),
     ("wallet", wallet),
@@ -31,6 +31,7 @@ pub const TARGETS: [Target; 7] = [
     ("mint_round_trip", mint_round_trip),
     ("request_signing", request_signing),
     ("link_frame", link_frame),
+    ("order_body", order_body),
 ];
 
 /// The time the fixed tokens of the corpus are checked at (the shared vectors' `now`).
@@ -237,6 +238,29 @@ pub fn link_frame(data: &[u8]) {
     for &byte in data {
         if let Some(Ok(frame)) = reader.push(byte) {
             let _ = link::decode::<Request>(frame);
+        }
+    }
+}
+
+/// A posted order body: whatever parses writes back to a body that parses to the same order,
+/// its summary fits the device's buffer, and checking its signature in either SDK domain ends
+/// in an answer.
+pub fn order_body(data: &[u8]) {
+    use core::fmt::Write as _;
+    use signet_core::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
+    use signet_core::{OrderDomain, SignedOrder};
+    let Ok(signed) = SignedOrder::parse_body(data) else { return };
+    let mut buf = [0u8; MAX_ORDER_BODY_LEN];
+    let Ok(body) = signed.write_body(&mut buf) else { panic!("a parsed order does not write") };
+    if SignedOrder::parse_body(body.as_bytes()) != Ok(signed) {
+        panic!("body round trip changed {signed:?}");
+    }
+    for chain in [137, 84532] {
+        let Some(domain) = OrderDomain::for_chain(chain) else { panic!("no SDK domain for {chain}") };
+        let _ = signed.verify(&domain);
+        let mut line = heapless::String::<MAX_ORDER_SUMMARY_LEN>::new();
+        if write!(line, "{}", signed.order.summary(&domain)).is_err() {
+            panic!("summary longer than MAX_ORDER_SUMMARY_LEN: {signed:?}");
         }
     }
 }

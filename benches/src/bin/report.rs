@@ -11,7 +11,7 @@ fn median_ns(root: &Path, id: &str) -> Option<f64> {
 }
 
 /// (label, numerator, denominator, goal: ratio must be at most this)
-const RATIOS: [(&str, &str, &str, Option<f64>); 10] = [
+const RATIOS: [(&str, &str, &str, Option<f64>); 13] = [
     ("mint / raw SigningKey::sign", "turbine/mint", "turbine/raw-sign", None),
     ("mint (prepared key) / raw SigningKey::sign", "turbine/mint-prepared", "turbine/raw-sign", Some(1.00)),
     (
@@ -32,13 +32,16 @@ const RATIOS: [(&str, &str, &str, Option<f64>); 10] = [
     ("signet HS256 verify / jsonwebtoken decode", "jwt/hs256-verify", "jwt/jsonwebtoken-hs256-decode", None),
     ("signet EdDSA mint / jwt-compact encode", "jwt/eddsa-mint", "jwt/jwt-compact-eddsa-encode", None),
     ("signet EdDSA verify / jwt-compact decode", "jwt/eddsa-verify", "jwt/jwt-compact-eddsa-decode", None),
+    ("order digest / alloy eip712_signing_hash", "order/digest", "order/alloy-signing-hash", Some(1.0)),
+    ("order sign / raw k256 prehash sign", "order/sign", "order/raw-sign-prehash", Some(1.05)),
+    ("order body read + verify / raw recover", "order/verify-body", "order/raw-recover", Some(1.05)),
 ];
 
 fn main() -> ExitCode {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let root = target.join("criterion");
     let mut ids: Vec<String> = Vec::new();
-    for group in ["turbine", "eth", "jwt"] {
+    for group in ["turbine", "eth", "order", "jwt"] {
         let Ok(entries) = std::fs::read_dir(root.join(group)) else { continue };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())

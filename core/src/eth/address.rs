@@ -109,6 +109,29 @@ impl FromStr for Address {
     }
 }
 
+/// The EIP-55 text in human-readable formats (JSON), the 20 bytes in binary ones (the device
+/// link's postcard).
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_checksummed())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let text = heapless::String::<ADDRESS_TEXT_LEN>::deserialize(deserializer)?;
+            Address::parse(text.as_bytes()).map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 20]>::deserialize(deserializer).map(Address)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +153,19 @@ mod tests {
             assert_eq!(text.to_lowercase().parse::<Address>(), Ok(address));
             assert_eq!(std::format!("0x{}", &text[2..].to_uppercase()).parse::<Address>(), Ok(address));
         }
+    }
+
+    #[test]
+    fn serializes_as_text_in_json_and_as_bytes_on_the_link() {
+        let address: Address = EIP55[0].parse().unwrap();
+        let json = serde_json::to_string(&address).unwrap();
+        assert_eq!(json, std::format!("\"{}\"", EIP55[0]));
+        assert_eq!(serde_json::from_str::<Address>(&json).unwrap(), address);
+        assert!(serde_json::from_str::<Address>("\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD\"").is_err());
+        let mut buf = [0u8; 32];
+        let bytes = postcard::to_slice(&address, &mut buf).unwrap();
+        assert_eq!(&bytes[..], address.as_bytes());
+        assert_eq!(postcard::from_bytes::<Address>(bytes).unwrap(), address);
     }
 
     #[test]

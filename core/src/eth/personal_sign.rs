@@ -106,8 +106,16 @@ impl fmt::Debug for EthSignature {
 /// # Errors
 /// [`EthError::InvalidSignatureEncoding`] if the signature is malformed or no key recovers.
 pub fn recover_address(message: &[u8], signature: &EthSignature) -> Result<Address, EthError> {
+    recover_prehash(&eip191_hash(message), signature)
+}
+
+/// The address that signed a 32-byte digest (an EIP-191 hash, an EIP-712 digest).
+///
+/// # Errors
+/// [`EthError::InvalidSignatureEncoding`] if the signature is malformed or no key recovers.
+pub fn recover_prehash(digest: &[u8; 32], signature: &EthSignature) -> Result<Address, EthError> {
     let (signature, recovery_id) = signature.to_recoverable()?;
-    let key = VerifyingKey::recover_from_prehash(&eip191_hash(message), &signature, recovery_id)
+    let key = VerifyingKey::recover_from_prehash(digest, &signature, recovery_id)
         .map_err(|_| EthError::InvalidSignatureEncoding)?;
     Ok(Address::from_verifying_key(&key))
 }

@@ -59,8 +59,15 @@ impl WalletKey {
     /// low `s`, `v` = 27 or 28. Byte-identical to eth-account's `sign_message`.
     #[must_use]
     pub fn personal_sign(&self, message: &[u8]) -> EthSignature {
+        self.sign_prehash(&eip191_hash(message))
+    }
+
+    /// Signs a 32-byte digest (an EIP-712 digest, say) as Ethereum wallets do: RFC 6979
+    /// deterministic `k`, low `s`, `v` = 27 or 28.
+    #[must_use]
+    pub fn sign_prehash(&self, digest: &[u8; 32]) -> EthSignature {
         // Signing the prehash: k256's `sign_recoverable` would hash with SHA-256 instead.
-        let (signature, recovery_id) = self.0.sign_prehash_recoverable(&eip191_hash(message));
+        let (signature, recovery_id) = self.0.sign_prehash_recoverable(digest);
         let mut bytes = [0u8; 65];
         let (rs, v) = bytes.split_at_mut(64);
         rs.copy_from_slice(&signature.to_bytes());

@@ -98,6 +98,8 @@ pub(crate) enum Value<'a> {
     String(&'a [u8]),
     /// A number: its text.
     Number(&'a [u8]),
+    /// An object: its text from `{` to `}`, which [`Members::new`] reads in turn.
+    Object(&'a [u8]),
     /// Anything else (skipped).
     Other,
 }
@@ -155,7 +157,12 @@ impl<'a> Members<'a> {
         let value = match self.c.peek()? {
             b'"' => Value::String(self.c.string(&mut pairs).ok()?),
             b'-' | b'0'..=b'9' => Value::Number(self.c.number().ok()?),
-            b'{' | b'[' => {
+            b'{' => {
+                let start = self.c.pos;
+                self.skip_container()?;
+                Value::Object(self.c.bytes.get(start..self.c.pos)?)
+            }
+            b'[' => {
                 self.skip_container()?;
                 Value::Other
             }
@@ -216,7 +223,7 @@ mod tests {
 
     #[test]
     fn members_in_order() {
-        let doc = br#" { "a" : "x" , "b":[1,{"c":"]"}], "n": -12 , "t":true } "#;
+        let doc = br#" { "a" : "x" , "b":[1,{"c":"]"}], "n": -12 , "o": { "p" : {"q":"}"} }, "t":true } "#;
         check(doc).unwrap();
         let got: Vec<_> = Members::new(doc).collect();
         assert_eq!(
@@ -225,9 +232,12 @@ mod tests {
                 (&b"a"[..], Value::String(b"x")),
                 (b"b", Value::Other),
                 (b"n", Value::Number(b"-12")),
+                (b"o", Value::Object(br#"{ "p" : {"q":"}"} }"#)),
                 (b"t", Value::Other),
             ]
         );
+        let inner: Vec<_> = Members::new(br#"{ "p" : {"q":"}"} }"#).collect();
+        assert_eq!(inner, vec![(&b"p"[..], Value::Object(br#"{"q":"}"}"#))]);
         assert_eq!(Members::new(b"{}").count(), 0);
     }
 

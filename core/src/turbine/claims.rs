@@ -2,6 +2,7 @@
 
 use rand_core::CryptoRng;
 
+use crate::text::SliceWriter;
 use crate::time::UnixTime;
 use crate::turbine::key_id::KeyId;
 use crate::turbine::nonce::Nonce;
@@ -40,7 +41,7 @@ impl Claims {
     ///
     /// Returns `None` if `out` is shorter than the payload; [`MAX_MINTED_PAYLOAD_LEN`] always fits.
     pub fn write_json<'b>(&self, out: &'b mut [u8]) -> Option<&'b [u8]> {
-        let mut w = SliceWriter { buf: out, len: 0 };
+        let mut w = SliceWriter::new(out);
         w.put(b"{\"kid\":\"")?;
         w.put(self.kid.as_str().as_bytes())?;
         w.put(b"\",\"n\":\"")?;
@@ -49,22 +50,7 @@ impl Claims {
         let mut digits = [0u8; crate::text::DECIMAL_LEN];
         w.put(crate::text::format_i64(self.ts.0, &mut digits))?;
         w.put(b"}")?;
-        let SliceWriter { buf, len } = w;
-        buf.get(..len)
-    }
-}
-
-struct SliceWriter<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl SliceWriter<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Option<()> {
-        let end = self.len.checked_add(bytes.len())?;
-        self.buf.get_mut(self.len..end)?.copy_from_slice(bytes);
-        self.len = end;
-        Some(())
+        Some(w.finish())
     }
 }
 
