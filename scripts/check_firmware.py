@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Checks what the QEMU firmware printed with independent libraries: its token with PyNaCl
 (and the payload against the documented SDK's serialisation), its registration signature with
-eth-account. Usage: check_firmware.py OUTPUT_FILE EXPECTED_TIME"""
+eth-account, and its order signature with eth-account's EIP-712 over the order and domain it
+printed (the signer must be the device's wallet), and the line its display showed against the
+order's fields. Usage: check_firmware.py OUTPUT_FILE EXPECTED_TIME"""
 import base64
+import datetime
 import json
 import sys
 
 from eth_account import Account
-from eth_account.messages import encode_defunct
+from eth_account.messages import encode_defunct, encode_typed_data
 from nacl.signing import VerifyKey
 
 
@@ -35,6 +38,41 @@ def main():
     recovered = Account.recover_message(message, signature=lines["registration-signature"])
     assert recovered == address, (recovered, address)
     print(f"firmware registration signature: eth-account recovers {recovered}")
+
+    body = json.loads(lines["order-json"])
+    order = body["order"]
+    assert order["trader"] == address, order
+    typed = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+            "Order": [{"name": n, "type": t} for n, t in [
+                ("marketId", "bytes32"), ("trader", "address"), ("side", "uint8"), ("outcome", "uint8"),
+                ("price", "uint256"), ("size", "uint256"), ("nonce", "uint256"), ("expiration", "uint256"),
+                ("makerFeeRecipient", "address")]],
+        },
+        "primaryType": "Order",
+        "domain": {"name": "Turbine", "version": "1", "chainId": body["chainId"],
+                   "verifyingContract": body["verifyingContract"]},
+        "message": dict(order, marketId=bytes.fromhex(order["marketId"][2:].zfill(64))),
+    }
+    signer = Account.recover_message(encode_typed_data(full_message=typed), signature=body["signature"])
+    assert signer == address, (signer, address)
+    assert body["signature"] == lines["order-signature"]
+    print(f"firmware order signature: eth-account's EIP-712 recovers {signer} (chain {body['chainId']})")
+
+    # What the display showed, rebuilt from the order's fields.
+    side = "BUY" if order["side"] == 0 else "SELL"
+    outcome = "YES" if order["outcome"] == 0 else "NO"
+    size = f"{order['size'] / 1e6:f}".rstrip("0").rstrip(".")
+    price = f"0.{order['price']:06d}".rstrip("0")
+    price += "0" * max(0, 6 - len(price))
+    market = order["marketId"][2:].zfill(64)
+    when = datetime.datetime.fromtimestamp(order["expiration"], datetime.timezone.utc)
+    expected = (f"{side} {outcome} {size} @ {price} market 0x{market[:4]}…{market[-4:]} "
+                f"exp {when:%Y-%m-%d %H:%M}Z chain {body['chainId']}")
+    assert lines["display"] == expected, (lines["display"], expected)
+    print(f"firmware display showed: {lines['display']}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the signet-embedded demo firmware on QEMU's Cortex-M4 board (mps2-an386), with and
-# without ed25519-dalek's precomputed tables; checks its token with signet's verifier and PyNaCl
-# and its registration signature with eth-account; runs the verifier stack probe (flat and
+# without ed25519-dalek's precomputed tables; checks its token with signet's verifier and PyNaCl,
+# its registration signature with eth-account, and its order signature with eth-account's
+# EIP-712 (and the line its display showed); runs the verifier stack probe (flat and
 # hostile tokens); gates the device targets on the default build and prints the README's tables.
 # Usage: scripts/qemu_firmware.sh SIGNET_BINARY
 set -euo pipefail
@@ -44,6 +45,11 @@ gate() { # name value limit
 gate "mint instructions" "$(value mint-instructions "$out/tables")" 1250000
 gate "mint stack bytes" "$(value mint-stack-bytes "$out/tables")" 3072
 gate "registration stack bytes" "$(value registration-stack-bytes "$out/tables")" 11264
+# Order signing: within the registration's stack budget and at most 1.2x its instructions
+# (hashing the order and showing it cost little beside the secp256k1 signature).
+gate "order stack bytes" "$(value order-stack-bytes "$out/tables")" 11264
+gate "order instructions" "$(value order-instructions "$out/tables")" \
+  "$(( $(value registration-instructions "$out/tables") * 12 / 10 ))"
 # Hostile input (nesting to the bound, escapes, the stray-quote bypass) costs no more stack than
 # a flat token, and both stay within 8 KiB.
 gate "verify stack bytes, hostile token" "$(value verify-hostile-stack-bytes "$out/verify")" "$(value verify-stack-bytes "$out/verify")"
@@ -51,13 +57,13 @@ gate "verify stack bytes" "$(value verify-stack-bytes "$out/verify")" 8192
 gate "JWT verify stack bytes, hostile claims" "$(value jwt-verify-hostile-stack-bytes "$out/verify")" 4096
 
 echo
-echo "| firmware (thumbv7em, opt-level 3, LTO) | flash (.text + .rodata) | mint: instructions | mint: stack | registration: instructions | registration: stack |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| firmware (thumbv7em, opt-level 3, LTO) | flash (.text + .rodata) | mint: instructions | mint: stack | registration: instructions | registration: stack | order: instructions | order: stack |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for config in tables no-tables; do
   f="$out/$config"
   label="with precomputed tables (default)"
   [ "$config" = no-tables ] && label="without precomputed tables"
-  echo "| $label | $(value flash-bytes "$f") | $(value mint-instructions "$f") | $(value mint-stack-bytes "$f") | $(value registration-instructions "$f") | $(value registration-stack-bytes "$f") |"
+  echo "| $label | $(value flash-bytes "$f") | $(value mint-instructions "$f") | $(value mint-stack-bytes "$f") | $(value registration-instructions "$f") | $(value registration-stack-bytes "$f") | $(value order-instructions "$f") | $(value order-stack-bytes "$f") |"
 done
 echo
 echo "| verifier (thumbv7em, with tables) | Turbine verify: flat token | Turbine verify: hostile tokens | JWT verify: claims nested to the bound |"

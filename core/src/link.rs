@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::turbine::key_id::MAX_KEY_ID_LEN;
+use crate::turbine::order::{Order, OrderDomain};
 use crate::turbine::token::MAX_TOKEN_LEN;
 
 /// Longest frame on the link, delimiter included. The largest message (a token response)
@@ -45,6 +46,16 @@ pub enum Request {
         kid: heapless::String<MAX_KEY_ID_LEN>,
         /// The Ed25519 seed (`api_private_key`).
         secret: KeySecret,
+    },
+    // New variants go last: postcard numbers them in order, and older firmware must keep
+    // understanding the ones it knows.
+    /// Signs a Turbine order with the wallet key. The device checks the trader is its own
+    /// wallet, shows the order's summary, and signs only after the user confirms.
+    SignOrder {
+        /// The order (checked against the SDK's ranges when the frame is decoded).
+        order: Order,
+        /// The chain and settlement contract it is signed for.
+        domain: OrderDomain,
     },
 }
 
@@ -83,6 +94,8 @@ pub enum DeviceError {
     BadRequest,
     /// No API key is installed yet.
     NoApiKey,
+    /// The device has no display to show an order on, so it does not sign one.
+    NoDisplay,
 }
 
 impl fmt::Display for DeviceError {
@@ -94,6 +107,7 @@ impl fmt::Display for DeviceError {
             DeviceError::Signing => "signing failed",
             DeviceError::BadRequest => "bad request",
             DeviceError::NoApiKey => "no API key installed on the device",
+            DeviceError::NoDisplay => "the device cannot show the order, so it does not sign it",
         })
     }
 }
@@ -127,6 +141,11 @@ pub enum Response {
     ApiKeyInstalled,
     /// The request was refused.
     Error(DeviceError),
+    /// Answer to [`Request::SignOrder`]: `r || s || v` over the order's EIP-712 digest.
+    OrderSignature {
+        /// The 65-byte signature.
+        signature: heapless::Vec<u8, 65>,
+    },
 }
 
 /// Why a frame could not be written or read.
@@ -257,6 +276,8 @@ impl FrameReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eth::Address;
+    use crate::turbine::order::{MarketId, OrderArgs, Outcome, Side};
 
     #[test]
     fn every_message_round_trips_through_a_frame() {
@@ -270,6 +291,22 @@ mod tests {
             Request::InstallApiKey {
                 kid: "e792e6d8c4bd2122".try_into().unwrap(),
                 secret: KeySecret([9; 32]),
+            },
+            // The largest order: every number at its widest.
+            Request::SignOrder {
+                order: Order::new(OrderArgs {
+                    market_id: MarketId::from_bytes([0xff; 32]),
+                    trader: Address::from_bytes([0xff; 20]),
+                    side: Side::Sell,
+                    outcome: Outcome::No,
+                    price: 999_999,
+                    size: u128::MAX,
+                    nonce: u128::MAX,
+                    expiration: u64::MAX,
+                    maker_fee_recipient: Address::from_bytes([0xff; 20]),
+                })
+                .unwrap(),
+                domain: OrderDomain::new(u64::MAX, Address::from_bytes([0xff; 20])),
             },
         ];
         for request in &requests {

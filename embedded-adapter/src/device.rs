@@ -7,12 +7,14 @@ use embedded_io::{Read, Write};
 use rand_core::CryptoRng;
 use signet_core::eth::{Address, WalletKey};
 use signet_core::link::{self, DeviceError, FrameReader, MAX_FRAME_LEN, Request, Response};
+use signet_core::order::MAX_ORDER_SUMMARY_LEN;
 use signet_core::{
-    Claims, KeyId, MAX_TOKEN_LEN, Nonce, PreparedSigningKey, UnixTime, mint, registration_message,
+    Claims, KeyId, MAX_TOKEN_LEN, Nonce, Order, OrderDomain, PreparedSigningKey, UnixTime, mint,
+    registration_message,
 };
 use zeroize::ZeroizeOnDrop;
 
-use crate::{Error, TimeSource, UserPresence};
+use crate::{Error, NoDisplay, TextDisplay, TimeSource, UserPresence};
 
 /// The keys a device holds: the wallet key from manufacture or set-up, and the Turbine API key
 /// once a registration has installed one. Every secret zeroizes itself on drop and none is
@@ -68,30 +70,53 @@ impl fmt::Debug for DeviceKeys {
 /// gives no reference, so setting it always needs a press.
 pub const MAX_UNCONFIRMED_CLOCK_SHIFT_SECS: u64 = signet_core::TOKEN_WINDOW_SECS as u64;
 
-/// A signing device: keys, a clock, a way to ask the user, and randomness for nonces.
+/// A signing device: keys, a clock, a way to ask the user, randomness for nonces, and a
+/// display to show what a press approves (none by default: see [`Device::with_display`]).
 ///
 /// [`Device::handle`] answers one request; [`Device::serve`] reads one request frame from a
 /// link, answers it and writes the response frame.
-pub struct Device<C, U, R> {
+pub struct Device<C, U, R, D = NoDisplay> {
     keys: DeviceKeys,
     clock: C,
     presence: U,
     rng: R,
+    display: D,
     reader: FrameReader,
     /// Seconds the clock was moved by changes the user did not confirm.
     unconfirmed_shift_secs: u64,
 }
 
-impl<C, U, R> fmt::Debug for Device<C, U, R> {
+impl<C, U, R, D> fmt::Debug for Device<C, U, R, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Device").field("keys", &self.keys).finish_non_exhaustive()
     }
 }
 
 impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
-    /// A device over its parts.
+    /// A device over its parts, without a display (it signs no orders).
     pub fn new(keys: DeviceKeys, clock: C, presence: U, rng: R) -> Self {
-        Device { keys, clock, presence, rng, reader: FrameReader::new(), unconfirmed_shift_secs: 0 }
+        Device {
+            keys,
+            clock,
+            presence,
+            rng,
+            display: NoDisplay,
+            reader: FrameReader::new(),
+            unconfirmed_shift_secs: 0,
+        }
+    }
+}
+
+impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay> Device<C, U, R, D> {
+    /// The same device with `display` to show orders on before the user confirms them.
+    pub fn with_display<E: TextDisplay>(self, display: E) -> Device<C, U, R, E> {
+        let Device { keys, clock, presence, rng, display: _, reader, unconfirmed_shift_secs } = self;
+        Device { keys, clock, presence, rng, display, reader, unconfirmed_shift_secs }
+    }
+
+    /// The display.
+    pub fn display(&self) -> &D {
+        &self.display
     }
 
     /// The device's keys.
@@ -128,6 +153,7 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
             Request::MintToken => self.mint(response),
             Request::SignRegistration { address } => *response = self.sign_registration(address),
             Request::SetTime { unix_secs } => *response = self.set_time(UnixTime(*unix_secs)),
+            Request::SignOrder { order, domain } => *response = self.sign_order(order, domain),
             Request::InstallApiKey { kid, secret } => {
                 // A malformed key id is refused before the user is asked.
                 *response = match KeyId::new(kid) {
@@ -183,6 +209,37 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
         }
         let signature = self.keys.wallet.personal_sign(message.as_bytes()).to_bytes();
         Response::Registration { signature: heapless::Vec::from_array(signature) }
+    }
+
+    /// Shows the order, waits for the press, signs. The trader must be this wallet (a host
+    /// cannot have it sign for another), and what is shown comes from the same decoded
+    /// [`Order`] that is hashed.
+    #[inline(never)]
+    fn sign_order(&mut self, order: &Order, domain: &OrderDomain) -> Response {
+        if order.trader != self.keys.address() {
+            return Response::Error(DeviceError::WrongAddress);
+        }
+        let confirmed = self.show(order, domain).and_then(|()| self.confirm());
+        // Whatever the answer, the line goes: it must not linger as if still pending.
+        let _ = self.display.clear();
+        if let Err(e) = confirmed {
+            return Response::Error(e);
+        }
+        match order.sign(domain, &self.keys.wallet) {
+            Ok(signed) => {
+                Response::OrderSignature { signature: heapless::Vec::from_array(signed.signature.to_bytes()) }
+            }
+            Err(_) => Response::Error(DeviceError::Signing),
+        }
+    }
+
+    /// Out of line, so the summary's buffer is off the stack before the signature is made.
+    #[inline(never)]
+    fn show(&mut self, order: &Order, domain: &OrderDomain) -> Result<(), DeviceError> {
+        use core::fmt::Write as _;
+        let mut line = heapless::String::<MAX_ORDER_SUMMARY_LEN>::new();
+        write!(line, "{}", order.summary(domain)).map_err(|_| DeviceError::BadRequest)?;
+        self.display.show(&line).map_err(|_| DeviceError::NoDisplay)
     }
 
     /// Out of line like `mint`: the button loop's frame stays off the mint's stack.

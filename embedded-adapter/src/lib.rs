@@ -7,7 +7,9 @@
 //!
 //! The device holds the Turbine API key and the wallet key; neither leaves it. It mints tokens
 //! with its own clock and randomness, and signs a registration or installs an API key only after
-//! the user presses the button; moving its clock by more than 300 s in total since the last
+//! the user presses the button; it signs a Turbine order only for its own wallet, after showing
+//! the order's summary on its [`TextDisplay`] and the press (a device without a display signs no
+//! orders); moving its clock by more than 300 s in total since the last
 //! press needs a press too, so a host cannot have it mint tokens for later.
 //!
 //! ```
@@ -49,6 +51,7 @@
 )]
 
 mod device;
+mod display;
 mod error;
 mod presence;
 mod rtc;
@@ -56,6 +59,7 @@ mod rtc;
 pub mod sim;
 
 pub use device::{Device, DeviceKeys, MAX_UNCONFIRMED_CLOCK_SHIFT_SECS};
+pub use display::{NoDisplay, NoScreen, TextDisplay};
 pub use error::Error;
 pub use presence::{Button, ButtonConfig, UserPresence};
 pub use rtc::{RtcClock, TimeSource};

@@ -1,5 +1,6 @@
 //! Simulated hardware for demos, emulators and tests (feature `sim`): a DS3231 on an I2C bus,
-//! a button the user presses after a while, an indicator and a delay that returns at once.
+//! a button the user presses after a while, an indicator, a delay that returns at once, and a
+//! display that remembers what it showed.
 //! With these the real adapter code runs where there is no such hardware (QEMU's boards,
 //! the no_std canary).
 
@@ -8,6 +9,9 @@ use core::convert::Infallible;
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{ErrorType as PinErrorType, InputPin, OutputPin};
 use embedded_hal::i2c::{self, ErrorKind, I2c, NoAcknowledgeSource, Operation};
+use signet_core::order::MAX_ORDER_SUMMARY_LEN;
+
+use crate::TextDisplay;
 
 /// A DS3231's register file behind I2C address `0x68`: writes set the register pointer and
 /// then registers, reads return registers from the pointer on. Time does not advance. It
@@ -189,5 +193,37 @@ mod tests {
         let mut every =
             Button::new(SimulatedButton::presses_every(4), SimulatedLed::default(), NoDelay, config);
         assert_eq!((every.confirm(), every.confirm(), every.confirm()), (Ok(true), Ok(true), Ok(true)));
+    }
+}
+
+/// A display that keeps the line on it and the last line it was given, so a test or an
+/// emulator can print or check what the user saw.
+#[derive(Clone, Debug, Default)]
+pub struct SimulatedDisplay {
+    /// The line on the display now (empty once cleared).
+    pub current: heapless::String<MAX_ORDER_SUMMARY_LEN>,
+    /// The last line shown, kept after the display is cleared.
+    pub last: heapless::String<MAX_ORDER_SUMMARY_LEN>,
+    /// How many lines were shown.
+    pub shown: u32,
+}
+
+/// A line longer than the simulated display holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineTooLong;
+
+impl TextDisplay for SimulatedDisplay {
+    type Error = LineTooLong;
+
+    fn show(&mut self, line: &str) -> Result<(), LineTooLong> {
+        self.current = heapless::String::try_from(line).map_err(|_| LineTooLong)?;
+        self.last = self.current.clone();
+        self.shown = self.shown.saturating_add(1);
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<(), LineTooLong> {
+        self.current.clear();
+        Ok(())
     }
 }

@@ -6,10 +6,13 @@ use core::convert::Infallible;
 use std::collections::VecDeque;
 
 use ed25519_dalek::SigningKey;
+use signet_core::eth::recover_prehash;
 use signet_core::eth::{Address, EthSignature, WalletKey, recover_address};
 use signet_core::link::{self, DeviceError, KeySecret, MAX_FRAME_LEN, Request, Response};
 use signet_core::{KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier, registration_message};
-use signet_embedded::{Device, DeviceKeys, Error, TimeSource, UserPresence};
+use signet_core::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side};
+use signet_embedded::sim::SimulatedDisplay;
+use signet_embedded::{Device, DeviceKeys, Error, TextDisplay, TimeSource, UserPresence};
 
 const NOW: UnixTime = UnixTime(1_735_779_017);
 
@@ -253,4 +256,109 @@ fn serve_answers_frames_skips_empty_ones_and_refuses_garbage() {
     link.output.clear();
     assert_eq!(device.run(&mut link), Err(Error::LinkClosed));
     assert_eq!(responses(&mut link.output).len(), 2);
+}
+
+/// An order for the device's own wallet.
+fn order_for(device: &TestDevice) -> Order {
+    Order::new(OrderArgs {
+        market_id: MarketId::parse(b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928")
+            .unwrap(),
+        trader: device.keys().address(),
+        side: Side::Buy,
+        outcome: Outcome::Yes,
+        price: 642_000,
+        size: 12_500_000,
+        nonce: 7_590_176_159_287_148_326,
+        expiration: 1_796_119_200,
+        maker_fee_recipient: Address::from_bytes([0; 20]),
+    })
+    .unwrap()
+}
+
+#[test]
+fn an_order_is_shown_then_signed_only_after_confirmation() {
+    let plain = device(&[Ok(true), Ok(false), Err(())]);
+    let order = order_for(&plain);
+    let domain = OrderDomain::for_chain(137).unwrap();
+    let mut device = plain.with_display(SimulatedDisplay::default());
+    let request = Request::SignOrder { order, domain };
+
+    let response = device.handle(&request);
+    let Response::OrderSignature { signature } = response else { panic!("{response:?}") };
+    let signature = EthSignature::from_bytes(signature.into_array().unwrap());
+    // The wallet's own signature, the one software signing gives, over the order's digest.
+    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.keys().address()));
+    let wallet = WalletKey::from_bytes(&[0x22; 32]).unwrap();
+    assert_eq!(order.sign(&domain, &wallet).unwrap().signature, signature);
+    // What the user saw, and nothing left on the screen after.
+    let display = device.display();
+    assert_eq!(display.last, "BUY YES 12.5 @ 0.6420 market 0x7be8…e928 exp 2026-12-01 10:00Z chain 137");
+    assert!(display.current.is_empty());
+
+    // Not pressed in time, or the button failed: refused, and the screen cleared.
+    for _ in 0..2 {
+        assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));
+        assert!(device.display().current.is_empty());
+    }
+    assert_eq!(device.display().shown, 3);
+}
+
+#[test]
+fn an_order_for_another_trader_is_refused_before_anything_is_shown() {
+    let plain = device(&[]);
+    let mut args = *order_for(&plain);
+    args.trader = WalletKey::from_bytes(&[0x23; 32]).unwrap().address();
+    let mut device = plain.with_display(SimulatedDisplay::default());
+    let request =
+        Request::SignOrder { order: Order::new(args).unwrap(), domain: OrderDomain::for_chain(137).unwrap() };
+    assert_eq!(device.handle(&request), Response::Error(DeviceError::WrongAddress));
+    assert_eq!(device.display().shown, 0);
+}
+
+#[test]
+fn a_device_that_cannot_show_the_order_does_not_sign_it() {
+    // No display at all: the user is never asked.
+    let mut blind = device(&[]);
+    let request =
+        Request::SignOrder { order: order_for(&blind), domain: OrderDomain::for_chain(137).unwrap() };
+    assert_eq!(blind.handle(&request), Response::Error(DeviceError::NoDisplay));
+
+    /// A screen that fails.
+    struct Broken(u32);
+    impl TextDisplay for Broken {
+        type Error = ();
+        fn show(&mut self, _: &str) -> Result<(), ()> {
+            Err(())
+        }
+        fn clear(&mut self) -> Result<(), ()> {
+            self.0 += 1;
+            Err(())
+        }
+    }
+    let mut broken = device(&[]).with_display(Broken(0));
+    assert_eq!(broken.handle(&request), Response::Error(DeviceError::NoDisplay));
+    assert_eq!(broken.display().0, 1, "cleared after the failure");
+}
+
+#[test]
+fn orders_travel_the_link_and_invalid_ones_do_not_decode() {
+    let plain = device(&[Ok(true)]);
+    let order = order_for(&plain);
+    let mut device = plain.with_display(SimulatedDisplay::default());
+    let domain = OrderDomain::for_chain(84532).unwrap();
+    let mut link = MemoryLink::default();
+    link.input.extend(frame(&Request::SignOrder { order, domain }));
+    // The same request with the price out of range, encoded field by field (variant 5, the
+    // order's fields, the domain's): it does not decode, so the device refuses it unseen.
+    let mut args = *order;
+    args.price = 1_000_000;
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    link.input.extend(postcard::to_slice_cobs(&(5u8, args, domain), &mut buf).unwrap().iter());
+    device.serve(&mut link).unwrap();
+    device.serve(&mut link).unwrap();
+    let answers = responses(&mut link.output);
+    let Response::OrderSignature { signature } = &answers[0] else { panic!("{answers:?}") };
+    let signature = EthSignature::from_bytes(signature.clone().into_array().unwrap());
+    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.keys().address()));
+    assert_eq!(answers[1], Response::Error(DeviceError::BadRequest));
 }

@@ -10,7 +10,9 @@ use signet_core::link::{
     self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN,
 };
 use signet_core::link::{Request, Response};
-use signet_core::{KeyId, RegistrationRequest, UnixTime, registration_message};
+use signet_core::{
+    KeyId, Order, OrderDomain, RegistrationRequest, SignedOrder, UnixTime, registration_message,
+};
 
 use crate::credentials::TurbineApiKey;
 
@@ -198,6 +200,28 @@ impl<T: Read + Write> DeviceClient<T> {
             Response::ApiKeyInstalled => Ok(()),
             _ => Err(DeviceClientError::Unexpected),
         }
+    }
+
+    /// Asks the device to sign `order` (its trader must be the device's wallet); the device
+    /// shows the order's summary and the user must press its button. The signature is checked
+    /// against the order and the trader before it is returned.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NotConfirmed`] without the press,
+    /// [`DeviceError::WrongAddress`] for another trader, [`DeviceError::NoDisplay`] from a
+    /// device that cannot show it.
+    pub fn sign_order(
+        &mut self,
+        order: Order,
+        domain: OrderDomain,
+    ) -> Result<SignedOrder, DeviceClientError> {
+        let Response::OrderSignature { signature } = self.call(&Request::SignOrder { order, domain })? else {
+            return Err(DeviceClientError::Unexpected);
+        };
+        let bytes = signature.into_array().map_err(|_| DeviceClientError::Unexpected)?;
+        let signed = SignedOrder { order, signature: EthSignature::from_bytes(bytes) };
+        signed.verify(&domain).map_err(|_| DeviceClientError::Unexpected)?;
+        Ok(signed)
     }
 
     /// Sets the device's clock.

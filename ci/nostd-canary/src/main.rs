@@ -1,6 +1,7 @@
 //! no_std canary: exercises every part of signet-core (Turbine token mint and verify, wallet
-//! registration, Bitzoom JWT and HMAC request signing, the device link) and the embedded
-//! adapter's device loop over simulated hardware; exits 0 only if all of it works.
+//! registration, EIP-712 order signing, Bitzoom JWT and HMAC request signing, the device link)
+//! and the embedded adapter's device loop over simulated hardware (a token, and an order shown
+//! on a display and signed); exits 0 only if all of it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
@@ -10,17 +11,18 @@ use core::panic::PanicInfo;
 
 use chacha20::ChaCha20Rng;
 use chacha20::rand_core::SeedableRng;
-use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedLed, SimulatedRtc};
+use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedDisplay, SimulatedLed, SimulatedRtc};
 use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
 
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::eth::WalletKey;
+use signet_core::eth::{Address, EthSignature, WalletKey};
 use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
 use signet_core::link;
+use signet_core::order::MAX_ORDER_BODY_LEN;
 use signet_core::request_signing::{SignedRequest, verify_request};
 use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
-    verify_registration,
+    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, MarketId, Nonce, NonceCache, Order, OrderArgs,
+    OrderDomain, Outcome, Side, SignedOrder, UnixTime, Verifier, mint, verify_registration,
 };
 
 #[panic_handler]
@@ -54,6 +56,15 @@ fn run() -> Option<()> {
     let request = wallet.sign_registration();
     let address = verify_registration(&request.address.to_checksummed(), &request.signature.to_hex()).ok()?;
     (address == wallet.address()).then_some(())?;
+
+    // A Turbine order: EIP-712 signature, the SDK's body written and read back, verified.
+    let domain = OrderDomain::for_chain(137)?;
+    let order = canary_order(wallet.address())?;
+    let signed = order.sign(&domain, &wallet).ok()?;
+    let mut body = [0u8; MAX_ORDER_BODY_LEN];
+    let body = signed.write_body(&mut body).ok()?;
+    let read = SignedOrder::parse_body(body.as_bytes()).ok()?;
+    (read == signed && read.verify(&domain).is_ok()).then_some(())?;
 
     // A Bitzoom HS256 JWT, minted and verified.
     let key = JwtSigningKey::Hs256(HmacKey::new(b"canary-secret"));
@@ -90,6 +101,21 @@ fn run() -> Option<()> {
     device_round_trip(now)
 }
 
+fn canary_order(trader: Address) -> Option<Order> {
+    Order::new(OrderArgs {
+        market_id: MarketId::parse(b"0x1f").ok()?,
+        trader,
+        side: Side::Sell,
+        outcome: Outcome::No,
+        price: 642_000,
+        size: 1 << 70,
+        nonce: 7,
+        expiration: 1_767_229_200,
+        maker_fee_recipient: Address::from_bytes([0; 20]),
+    })
+    .ok()
+}
+
 fn device_round_trip(now: UnixTime) -> Option<()> {
     let mut keys = DeviceKeys::new(WalletKey::from_bytes(&[0x22; 32]).ok()?);
     let key = SigningKey::from_bytes(&[9; 32]);
@@ -101,8 +127,18 @@ fn device_round_trip(now: UnixTime) -> Option<()> {
         ButtonConfig::default(),
     );
     let mut device =
-        Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, ChaCha20Rng::from_seed([3; 32]));
+        Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, ChaCha20Rng::from_seed([3; 32]))
+            .with_display(SimulatedDisplay::default());
     (device.handle(&link::Request::SetTime { unix_secs: now.0 }) == link::Response::TimeSet).then_some(())?;
+    // The device shows an order for its wallet and signs it after the (simulated) press.
+    let (order, domain) = (canary_order(device.keys().address())?, OrderDomain::for_chain(84532)?);
+    let link::Response::OrderSignature { signature } =
+        device.handle(&link::Request::SignOrder { order, domain })
+    else {
+        return None;
+    };
+    let signed = SignedOrder { order, signature: EthSignature::from_bytes(signature.into_array().ok()?) };
+    (signed.verify(&domain).is_ok() && device.display().last.starts_with("SELL NO")).then_some(())?;
     let mut wire = Wire::default();
     let len = link::encode(&link::Request::MintToken, &mut wire.input).ok()?.len();
     wire.input_len = len;

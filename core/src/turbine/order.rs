@@ -275,6 +275,32 @@ impl fmt::Debug for OrderHash {
     }
 }
 
+/// `0x…` text in human-readable formats (JSON), the 32 bytes in binary ones.
+impl Serialize for OrderHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            let mut text = [0u8; 66];
+            let (prefix, digits) = text.split_at_mut(2);
+            prefix.copy_from_slice(b"0x");
+            crate::text::encode_lower(&self.0, digits);
+            serializer.serialize_str(core::str::from_utf8(&text).unwrap_or_default())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderHash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let text = heapless::String::<66>::deserialize(deserializer)?;
+            OrderHash::parse(text.as_bytes()).map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 32]>::deserialize(deserializer).map(OrderHash)
+        }
+    }
+}
+
 /// The EIP-712 domain orders are signed in: `Turbine`, version `1`, a chain and its settlement
 /// contract. The separator is computed once, here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -449,6 +475,9 @@ mod tests {
         let bad = SignedOrder { signature: EthSignature::from_bytes(bytes), ..signed };
         assert_eq!(bad.verify(&domain), Err(OrderError::SignatureEncoding));
         assert_eq!(OrderHash::parse(signed.hash().to_string().as_bytes()), Ok(signed.hash()));
+        let json = serde_json::to_string(&signed.hash()).unwrap();
+        assert_eq!(json, std::format!("\"{}\"", signed.hash()));
+        assert_eq!(serde_json::from_str::<OrderHash>(&json).unwrap(), signed.hash());
     }
 
     #[test]
