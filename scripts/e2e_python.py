@@ -117,10 +117,12 @@ def main():
         check(status == 409 and again.get("api_key_id") == kid, "second registration -> 409 with the existing api_key_id")
 
         token = documented_token(kid, private)
-        status, body = call("POST", server.base + "/api/v1/orders", {"market": 1}, "Bearer " + token)
-        check(status == 200 and body["api_key_id"] == kid, f"documented client's token on POST /api/v1/orders -> {status}")
-        status, body = call("DELETE", server.base + "/api/v1/orders/5", None, "Bearer " + documented_token(kid, private))
-        check(status == 200 and body["cancelled"] == "5", f"documented client's token on DELETE /api/v1/orders/5 -> {status}")
+        status, body = call("GET", server.base + "/api/v1/orders", None, "Bearer " + token)
+        check(status == 200 and body == {"orders": []}, f"documented client's token on GET /api/v1/orders -> {status}")
+        unknown = "0x" + "00" * 32
+        status, body = call("DELETE", server.base + "/api/v1/orders/" + unknown, None, "Bearer " + documented_token(kid, private))
+        check(status == 404 and body == {"error": "order not found"},
+              f"documented client's token on DELETE /api/v1/orders/<unknown hash> -> {status} {body}")
 
         env = dict(os.environ, TURBINE_API_KEY_ID=kid, TURBINE_API_PRIVATE_KEY=private)
         signet_token = subprocess.run([SIGNET, "token"], env=env, check=True, capture_output=True, text=True).stdout.strip()
@@ -130,8 +132,8 @@ def main():
         claims = json.loads(payload)
         check(payload == json.dumps(claims, separators=(",", ":"), sort_keys=True).encode(),
               "`signet token` payload is the SDK's compact sorted JSON and verifies with PyNaCl")
-        status, _ = call("POST", server.base + "/api/v1/orders", {}, "Bearer " + signet_token)
-        check(status == 200, f"`signet token` on POST /api/v1/orders -> {status}")
+        status, _ = call("GET", server.base + "/api/v1/orders", None, "Bearer " + signet_token)
+        check(status == 200, f"`signet token` on GET /api/v1/orders -> {status}")
 
         def refused(auth, text, what):
             status, body = call("POST", server.base + "/api/v1/orders", {}, auth)

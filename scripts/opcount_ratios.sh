@@ -17,7 +17,8 @@ declare -A per_op
 for op in raw-sign raw-sign-expanded mint mint-prepared raw-verify verify \
   jwt-eddsa-mint jwt-eddsa-verify jwt-hs256-mint jwt-hs256-verify \
   jsonwebtoken-eddsa-encode jsonwebtoken-eddsa-decode jsonwebtoken-hs256-encode jsonwebtoken-hs256-decode \
-  jwt-compact-eddsa-encode jwt-compact-eddsa-decode; do
+  jwt-compact-eddsa-encode jwt-compact-eddsa-decode \
+  order-digest alloy-signing-hash raw-sign-prehash order-sign raw-recover order-verify-body; do
   a=$(count "$op" "$n"); b=$(count "$op" $((2 * n)))
   per_op[$op]=$(( (b - a) / n ))
   printf '%-26s %9d instructions/op\n' "$op" "${per_op[$op]}"
@@ -44,4 +45,9 @@ ratio "signet HS256 JWT mint / jsonwebtoken encode" jwt-hs256-mint jsonwebtoken-
 ratio "signet HS256 JWT verify / jsonwebtoken decode" jwt-hs256-verify jsonwebtoken-hs256-decode ""
 ratio "signet EdDSA JWT mint / jwt-compact encode" jwt-eddsa-mint jwt-compact-eddsa-encode ""
 ratio "signet EdDSA JWT verify / jwt-compact decode" jwt-eddsa-verify jwt-compact-eddsa-decode ""
+# Orders (EIP-712): the digest against alloy's; signing and checking a posted body against the
+# bare secp256k1 operation on a precomputed digest.
+ratio "order digest / alloy eip712_signing_hash" order-digest alloy-signing-hash 1.00
+ratio "order sign / raw k256 prehash sign" order-sign raw-sign-prehash 1.05
+ratio "order body read + verify / raw k256 recover" order-verify-body raw-recover 1.05 "the digest and a strict two-pass parse of the body"
 exit $missed

@@ -38,6 +38,10 @@ pub enum ClientError {
     },
     /// The answer is not the JSON the API documents.
     InvalidResponse(String),
+    /// The order is outside the SDK's ranges (caught before anything is signed or sent).
+    Order(signet_core::OrderError),
+    /// The order signer (a signing device, say) failed or refused.
+    Signing(String),
 }
 
 impl fmt::Display for ClientError {
@@ -54,6 +58,8 @@ impl fmt::Display for ClientError {
             ClientError::Bitzoom { code, msg } => write!(f, "Bitzoom error {code}: {msg}"),
             ClientError::Status { status, body } => write!(f, "HTTP {status}: {body}"),
             ClientError::InvalidResponse(e) => write!(f, "unexpected answer: {e}"),
+            ClientError::Order(e) => write!(f, "invalid order: {e}"),
+            ClientError::Signing(e) => write!(f, "order signing failed: {e}"),
         }
     }
 }

@@ -52,7 +52,10 @@ pub use store::{
     Entry, MemoryReplayConfig, MemoryReplayStore, PostgresConfig, PostgresRegistry, RedbRegistry,
     RedisReplayConfig, RedisReplayStore, Registry, RegistryError, ReplayStore, ShardedReplayCache,
 };
-pub use turbine::{Registration, RegistrationError, TurbineClient, VerifierService};
+pub use turbine::{
+    NewOrder, OrderSigner, OrderView, PostedOrder, Registration, RegistrationError, TurbineClient,
+    VerifierService,
+};
 
 /// The server: routes, middleware, health, metrics, the accept loop (also the old path of the
 /// Turbine extractor and both APIs' routers).

@@ -94,17 +94,30 @@ fn wallet_commands_round_trip() {
     );
 }
 
+/// A child process that does not outlive a failing test.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn serve_register_keys_and_credentials_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let listen = format!("127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_signet"))
-        .args(["serve", "--listen", &listen, "--data", data.to_str().unwrap()])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_signet"))
+            .args(["serve", "--listen", &listen, "--data", data.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let host = format!("http://{listen}");
     let client = signet_std::TurbineClient::new(&host);
     for _ in 0..100 {
@@ -125,10 +138,44 @@ fn serve_register_keys_and_credentials_file() {
         assert_eq!(std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let token = stdout(&signet(&["--credentials", creds.to_str().unwrap(), "token"], &[]));
-    let (status, _) = client.send_raw("POST", "/api/v1/orders", Some(&format!("Bearer {token}"))).unwrap();
+    let (status, _) = client.send_raw("GET", "/api/v1/orders", Some(&format!("Bearer {token}"))).unwrap();
     assert_eq!(status, 200);
-    server.kill().unwrap();
-    server.wait().unwrap();
+
+    // Orders from the command line: signed with the wallet in the credentials, in the market's
+    // domain, listed, shown and cancelled.
+    let order_cmd = |args: &[&str]| {
+        let mut all = vec!["--credentials", creds.to_str().unwrap(), "order"];
+        all.extend_from_slice(args);
+        signet(&all, &[])
+    };
+    let order = |args: &[&str]| json_of(&order_cmd(&[args, &["--json"]].concat()));
+    let market = "0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
+    let spec = |price| {
+        ["create", "--market", market, "--side", "buy", "--outcome", "no", "--price", price, "--size", "12.5"]
+    };
+    let created = order(&spec("0.35"));
+    let hash = created["orderHash"].as_str().unwrap().to_owned();
+    assert_eq!(created["status"], "open");
+    let body = serde_json::to_string(&created["body"]).unwrap();
+    let signed = signet_core::SignedOrder::parse_body(body.as_bytes()).unwrap();
+    assert_eq!((signed.order.price, signed.order.size), (350_000, 12_500_000));
+    assert_eq!(signed.verify(&signet_core::OrderDomain::for_chain(137).unwrap()), Ok(()));
+    let listed = order(&["list", "--status", "open"]);
+    assert_eq!(
+        listed.as_array().unwrap().iter().map(|o| o["orderHash"].as_str().unwrap()).collect::<Vec<_>>(),
+        [hash.as_str()]
+    );
+    assert_eq!(order(&["show", &hash])["outcome"], 1);
+    assert_eq!(order(&["cancel", &hash, "--market", market])["cancelled"], 1);
+    assert_eq!(order(&["show", &hash])["status"], "cancelled");
+    let bad = order_cmd(&spec("1.5"));
+    let text = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && text.contains("invalid order: price must be between 1 and 999999"),
+        "{text}"
+    );
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
 
     let data = data.to_str().unwrap();
     let listed = json_of(&signet(&["keys", "list", "--data", data, "--json"], &[]));

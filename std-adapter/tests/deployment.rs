@@ -12,7 +12,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
-use signet_std::{TurbineApiKey, TurbineClient, os_rng};
+use signet_core::{MarketId, Outcome, Side};
+use signet_std::{ClientError, NewOrder, TurbineApiKey, TurbineClient, os_rng};
 use support::{PostgresServer, RedisServer, SignetServer, request, running_as_root, wait_for};
 
 fn signet(args: &[&str]) -> Output {
@@ -79,6 +80,34 @@ fn two_instances_on_one_postgres_and_one_redis_behave_as_one_server() {
     let winner = issued[0].1["api_key_id"].as_str().unwrap().to_owned();
     for (status, answer) in answers.iter().filter(|(s, _)| *s != 200) {
         assert_eq!((*status, answer["api_key_id"].as_str()), (409, Some(winner.as_str())));
+    }
+
+    // One order book: an order posted at A is served at B, cancelled at B, seen cancelled at A,
+    // and refused as a duplicate at either.
+    let trader = WalletKey::generate(&mut os_rng());
+    let trader_key = register(&a, &trader);
+    let (at_a, at_b) = (TurbineClient::new(&a.base()), TurbineClient::new(&b.base()));
+    let new = NewOrder {
+        market_id: MarketId::parse(b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928")
+            .unwrap(),
+        side: Side::Buy,
+        outcome: Outcome::No,
+        price: 250_000,
+        size: 40_000_000,
+        expiration: None,
+        nonce: None,
+        maker_fee_recipient: None,
+    };
+    let posted = at_a.create_order(&trader_key, &mut &trader, &new).unwrap();
+    let hash = posted.accepted.order_hash;
+    assert_eq!(at_b.order(&trader_key, &hash).unwrap().status, "open");
+    at_b.cancel_order(&trader_key, &hash, Some(&new.market_id), Some(Side::Buy)).unwrap();
+    assert_eq!(at_a.order(&trader_key, &hash).unwrap().status, "cancelled");
+    for client in [&at_a, &at_b] {
+        match client.post_order_with(&TurbineClient::bearer(&trader_key), &posted.signed) {
+            Err(ClientError::Status { status: 409, .. }) => {}
+            other => panic!("{other:?}"),
+        }
     }
 
     // Revoked through the shared store while both run: refused at both within a second.

@@ -2,8 +2,8 @@
 //! DS3231 and a mock button) on one thread, the host's `DeviceClient` on another.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{self, Read, Write};
-use std::sync::mpsc::{Receiver, Sender, channel};
+mod support;
+
 use std::thread;
 
 use embedded_hal_mock::eh1::delay::NoopDelay;
@@ -16,44 +16,7 @@ use signet_core::link::DeviceError;
 use signet_core::{ApiSecret, KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier};
 use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, Error, RtcClock};
 use signet_std::{DeviceClient, DeviceClientError, TurbineApiKey};
-
-/// One end of an in-memory duplex byte stream.
-struct End {
-    tx: Sender<Vec<u8>>,
-    rx: Receiver<Vec<u8>>,
-    pending: Vec<u8>,
-}
-
-fn duplex() -> (End, End) {
-    let (a_tx, b_rx) = channel();
-    let (b_tx, a_rx) = channel();
-    (End { tx: a_tx, rx: a_rx, pending: Vec::new() }, End { tx: b_tx, rx: b_rx, pending: Vec::new() })
-}
-
-impl Read for End {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pending.is_empty() {
-            match self.rx.recv() {
-                Ok(bytes) => self.pending = bytes,
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.pending.len());
-        buf[..n].copy_from_slice(&self.pending[..n]);
-        self.pending.drain(..n);
-        Ok(n)
-    }
-}
-
-impl Write for End {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tx.send(buf.to_vec()).map_err(|_| io::ErrorKind::BrokenPipe)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use support::duplex;
 
 /// 2025-01-02 00:50:17 UTC in DS3231 registers.
 const RTC_NOW: [u8; 7] = [0x17, 0x50, 0x00, 5, 0x02, 0x01, 0x25];
@@ -158,7 +121,8 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
         let config = ButtonConfig { timeout_ms: 100, ..CONFIG };
         let button = Button::new(SimulatedButton::presses_every(4), SimulatedLed::default(), NoDelay, config);
         let rng = rand_core::UnwrapErr(getrandom::SysRng);
-        let mut device = Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, rng);
+        let mut device = Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, rng)
+            .with_display(signet_embedded::sim::SimulatedDisplay::default());
         let _ = device.run(&mut FromStd::new(master));
     });
     let run = |args: &[&str]| {
@@ -199,6 +163,35 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
     assert_eq!(
         verifier.verify_str(Some(&format!("Bearer {token}")), now).unwrap().kid.as_str(),
         "tty-device"
+    );
+
+    // An order signed on the device (it shows it, the simulated user presses): without a host,
+    // the SDK's body, signed by the device's wallet in the chain's domain.
+    let market = "0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
+    let out = signet(&[
+        "sign-order",
+        "--market",
+        market,
+        "--side",
+        "sell",
+        "--outcome",
+        "yes",
+        "--price",
+        "0.642",
+        "--size",
+        "3",
+        "--chain-id",
+        "84532",
+        "--json",
+    ]);
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let body = serde_json::to_string(&out["body"]).unwrap();
+    let signed = signet_core::SignedOrder::parse_body(body.as_bytes()).unwrap();
+    assert_eq!(signed.order.trader.to_checksummed(), address);
+    assert_eq!(signed.verify(&signet_core::OrderDomain::for_chain(84532).unwrap()), Ok(()));
+    assert!(
+        out["summary"].as_str().unwrap().starts_with("SELL YES 3 @ 0.6420 market 0x7be8…e928 exp "),
+        "{out}"
     );
 
     // Without a host, `register` prints what to submit.

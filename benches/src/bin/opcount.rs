@@ -5,12 +5,13 @@
 use core::hint::black_box;
 use std::process::ExitCode;
 
+use signet_benches::order_peers::AlloyOrder;
 use signet_benches::peers::Peers;
-use signet_benches::{Jwt, Turbine};
+use signet_benches::{Jwt, Orders, Turbine};
 use signet_core::MAX_TOKEN_LEN;
 use signet_core::jwt::MAX_JWT_LEN;
 
-const OPS: [&str; 17] = [
+const OPS: [&str; 23] = [
     "raw-sign",
     "raw-sign-expanded",
     "mint",
@@ -28,6 +29,12 @@ const OPS: [&str; 17] = [
     "jsonwebtoken-eddsa-decode",
     "jwt-compact-eddsa-encode",
     "jwt-compact-eddsa-decode",
+    "order-digest",
+    "alloy-signing-hash",
+    "raw-sign-prehash",
+    "order-sign",
+    "raw-recover",
+    "order-verify-body",
 ];
 
 fn main() -> ExitCode {
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
     let t = Turbine::new();
     let (j, mut jbuf) = (Jwt::new(), [0u8; MAX_JWT_LEN]);
     let p = Peers::new(&j);
+    let o = Orders::new();
+    let alloy = AlloyOrder::new(&o);
     let mut buf = [0u8; MAX_TOKEN_LEN];
     let mut ok = true;
     for _ in 0..n {
@@ -65,6 +74,12 @@ fn main() -> ExitCode {
             "jsonwebtoken-eddsa-decode" => black_box(&p).jsonwebtoken_eddsa_decode(),
             "jwt-compact-eddsa-encode" => !black_box(&p).jwt_compact_eddsa_encode(&j).is_empty(),
             "jwt-compact-eddsa-decode" => black_box(&p).jwt_compact_eddsa_decode(),
+            "order-digest" => black_box(&o).order.digest(&o.domain) == o.digest,
+            "alloy-signing-hash" => black_box(&alloy).signing_hash() == o.digest,
+            "raw-sign-prehash" => black_box(&o).raw_sign() == o.signed.signature,
+            "order-sign" => black_box(&o).sign(),
+            "raw-recover" => black_box(&o).raw_recover(),
+            "order-verify-body" => black_box(&o).verify_body(),
             _ => false,
         };
     }

@@ -15,7 +15,8 @@ use crate::store::redb::{Entry, RegistryError};
 use crate::store::registry::Proof;
 
 /// Schema changes, applied in order at start-up (each once, recorded in `signet_schema`).
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE signet_api_keys (
     kid TEXT PRIMARY KEY,
     public_key BYTEA NOT NULL CHECK (octet_length(public_key) = 32),
@@ -30,7 +31,22 @@ CREATE TABLE signet_wallets (
     wallet BYTEA PRIMARY KEY CHECK (octet_length(wallet) = 20),
     last_registration_ts BIGINT
 );
-"];
+",
+    r"
+CREATE TABLE signet_orders (
+    order_hash BYTEA PRIMARY KEY CHECK (octet_length(order_hash) = 32),
+    trader BYTEA NOT NULL CHECK (octet_length(trader) = 20),
+    market_id BYTEA NOT NULL CHECK (octet_length(market_id) = 32),
+    status TEXT NOT NULL CHECK (status IN ('open', 'cancelled')),
+    expiration BIGINT NOT NULL,
+    kid TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX signet_orders_trader ON signet_orders (trader, created_at DESC);
+CREATE INDEX signet_orders_market ON signet_orders (market_id, created_at DESC);
+",
+];
 
 /// Any number will do, as long as it is the same for every instance: migrations of several
 /// instances starting at once take turns on this advisory lock.
@@ -65,7 +81,7 @@ impl core::fmt::Debug for PostgresRegistry {
     }
 }
 
-fn unavailable<E>(_: E) -> RegistryError {
+pub(crate) fn unavailable<E>(_: E) -> RegistryError {
     // The driver's message may quote the connection string; the detail stays out.
     RegistryError::Unavailable
 }
@@ -96,12 +112,12 @@ impl PostgresRegistry {
         Ok(registry)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, RegistryError> {
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, RegistryError> {
         self.pool.get().await.map_err(unavailable)
     }
 
     /// Runs `op` within the timeout; a timeout is [`RegistryError::Unavailable`].
-    async fn bounded<T>(
+    pub(crate) async fn bounded<T>(
         &self,
         op: impl Future<Output = Result<T, RegistryError>>,
     ) -> Result<T, RegistryError> {

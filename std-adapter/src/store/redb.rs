@@ -11,7 +11,7 @@ use signet_core::{KeyId, KeyRecord, KeyStatus, KeyStore, KeyStoreError, UnixTime
 use crate::store::registry::Proof;
 
 /// kid -> encoded [`Entry`].
-const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
+pub(crate) const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 /// wallet address (20 bytes) -> kid of its most recent key.
 const WALLETS: TableDefinition<&[u8], &str> = TableDefinition::new("wallets");
 /// wallet address -> time of its last timestamped registration.
@@ -52,7 +52,7 @@ impl Entry {
     /// Reads a stored entry. Anything but the bytes [`Entry::encode`] writes is refused, so a
     /// damaged record fails closed (the key store reports an error) rather than being read as
     /// an active key that never expires.
-    fn decode(kid: &str, bytes: &[u8]) -> Result<Self, RegistryError> {
+    pub(crate) fn decode(kid: &str, bytes: &[u8]) -> Result<Self, RegistryError> {
         let corrupt = || RegistryError::Corrupt(kid.to_owned());
         let (fixed, name) = bytes.split_at_checked(FIXED_LEN).ok_or_else(corrupt)?;
         let (public, rest) = fixed.split_first_chunk::<32>().ok_or_else(corrupt)?;
@@ -138,13 +138,13 @@ impl fmt::Display for RegistryError {
 
 impl core::error::Error for RegistryError {}
 
-fn db_error<E: fmt::Display>(e: E) -> RegistryError {
+pub(crate) fn db_error<E: fmt::Display>(e: E) -> RegistryError {
     RegistryError::Database(e.to_string())
 }
 
 /// The persistent registry: one redb file, safe to share between threads.
 pub struct RedbRegistry {
-    db: Database,
+    pub(crate) db: Database,
 }
 
 impl fmt::Debug for RedbRegistry {
@@ -164,6 +164,7 @@ impl RedbRegistry {
         txn.open_table(KEYS).map_err(db_error)?;
         txn.open_table(WALLETS).map_err(db_error)?;
         txn.open_table(REGISTERED_AT).map_err(db_error)?;
+        crate::store::redb_orders::create_tables(&txn)?;
         txn.commit().map_err(db_error)?;
         Ok(RedbRegistry { db })
     }

@@ -17,7 +17,8 @@ use crate::platform::{SystemClock, os_rng};
 /// with a fresh token per request. Writes are never retried.
 #[derive(Clone, Debug)]
 pub struct TurbineClient {
-    http: Http,
+    pub(crate) http: Http,
+    pub(crate) chain_id: u64,
 }
 
 impl TurbineClient {
@@ -30,12 +31,32 @@ impl TurbineClient {
     /// A client with an explicit timeout for whole requests.
     #[must_use]
     pub fn with_timeout(base_url: &str, timeout: Duration) -> Self {
-        TurbineClient { http: Http::new(base_url, timeout) }
+        TurbineClient { http: Http::new(base_url, timeout), chain_id: crate::turbine::DEFAULT_CHAIN_ID }
+    }
+
+    /// The chain orders are signed for (default 137, Polygon, as `signet serve`).
+    #[must_use]
+    pub fn with_chain_id(mut self, chain_id: u64) -> Self {
+        self.chain_id = chain_id;
+        self
+    }
+
+    /// The chain orders are signed for.
+    #[must_use]
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
     }
 
     fn expect_ok(answer: &Answer) -> Result<Value, ClientError> {
+        Self::expect(answer)
+    }
+
+    /// A success answer read as `T` (typed, so sizes past 2^64 stay exact), or the refusal.
+    pub(crate) fn expect<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
         match answer.status {
-            200..=299 => answer.json(),
+            200..=299 => {
+                serde_json::from_str(&answer.body).map_err(|e| ClientError::InvalidResponse(e.to_string()))
+            }
             401 => {
                 let text = answer
                     .json()
@@ -204,35 +225,6 @@ impl TurbineClient {
         // A KeyId-bounded payload always fits MAX_TOKEN_LEN, and the dalek signer cannot fail.
         let token = mint(&key.secret.signing_key(), &claims, &mut buf).unwrap_or_default();
         format!("Bearer {token}")
-    }
-
-    /// `POST /api/v1/orders` with a fresh token.
-    ///
-    /// # Errors
-    /// [`ClientError::Auth`] with the documented reason on 401, else [`ClientError`].
-    pub fn create_order(&self, key: &TurbineApiKey, order: &Value) -> Result<Value, ClientError> {
-        let auth = Self::bearer(key);
-        let body = order.to_string();
-        Self::expect_ok(&self.http.send(
-            "POST",
-            "/api/v1/orders",
-            &[("Authorization", &auth)],
-            Some(body.as_bytes()),
-        )?)
-    }
-
-    /// `DELETE /api/v1/orders/{id}` with a fresh token.
-    ///
-    /// # Errors
-    /// As [`TurbineClient::create_order`].
-    pub fn cancel_order(&self, key: &TurbineApiKey, id: &str) -> Result<Value, ClientError> {
-        let auth = Self::bearer(key);
-        Self::expect_ok(&self.http.send(
-            "DELETE",
-            &format!("/api/v1/orders/{id}"),
-            &[("Authorization", &auth)],
-            None,
-        )?)
     }
 
     /// Sends a request with an `Authorization` header of the caller's choosing (for tests and

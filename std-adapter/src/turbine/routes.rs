@@ -7,13 +7,14 @@ use axum::extract::{FromRef, FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use signet_core::{AuthError, Claims};
 
 use crate::server::record::{RequestRecord, record_verification};
 use crate::store::registry::Registry;
+use crate::turbine::order_routes::order_routes;
 use crate::turbine::registration::{Registration, RegistrationError};
 use crate::turbine::service::VerifierService;
 
@@ -101,14 +102,6 @@ async fn register(
     }
 }
 
-async fn create_order(TurbineAuth(claims): TurbineAuth, body: Option<Json<Value>>) -> Json<Value> {
-    Json(json!({ "success": true, "api_key_id": claims.kid.as_str(), "order": body.map(|Json(v)| v) }))
-}
-
-async fn cancel_order(TurbineAuth(claims): TurbineAuth, Path(id): Path<String>) -> Json<Value> {
-    Json(json!({ "success": true, "api_key_id": claims.kid.as_str(), "cancelled": id }))
-}
-
 /// Forward authentication: verifies the request's `Authorization` header exactly as the write
 /// endpoints do. 200 with `X-Signet-Kid`, else the documented refusal.
 async fn forward_auth(TurbineAuth(claims): TurbineAuth) -> Response {
@@ -131,13 +124,12 @@ pub fn forward_auth_route(service: Arc<VerifierService<Registry>>, path: &str) -
 }
 
 /// The Turbine endpoints over a verifier service: `POST /api/v1/api-keys` (registration by
-/// wallet signature; 409 with the existing `api_key_id`), the protected
-/// `POST /api/v1/orders` and `DELETE /api/v1/orders/{id}`, and the public `GET /api/v1/...`.
+/// wallet signature; 409 with the existing `api_key_id`), the order endpoints (see
+/// [`order_routes`]), and the public `GET /api/v1/...`.
 pub fn turbine_routes(service: Arc<VerifierService<Registry>>) -> Router {
     Router::new()
         .route("/api/v1/api-keys", post(register))
-        .route("/api/v1/orders", post(create_order))
-        .route("/api/v1/orders/{id}", delete(cancel_order))
         .route("/api/v1/{*rest}", get(public))
-        .with_state(service)
+        .with_state(Arc::clone(&service))
+        .merge(order_routes(service))
 }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use signet_core::{AuthError, Claims, Clock, KeyStore, UnixTime, Verifier, VerifyConfig};
+use signet_core::{AuthError, Claims, Clock, KeyStore, OrderDomain, UnixTime, Verifier, VerifyConfig};
 
 use crate::platform::SystemClock;
 use crate::store::key_cache::{Cached, KeyCache};
@@ -12,13 +12,24 @@ use crate::store::registry::KeySource;
 use crate::store::replay_store::ReplayStore;
 
 /// Verifies bearer tokens against a key store and a replay store, and (over a key registry)
-/// registers wallets' API keys (see [`crate::turbine::registration`]). `Send + Sync`: share
-/// one per process.
+/// registers wallets' API keys (see [`crate::turbine::registration`]) and checks and keeps
+/// orders signed in its [`OrderDomain`]. `Send + Sync`: share one per process.
 pub struct VerifierService<K = RedbRegistry> {
     keys: K,
     key_cache: KeyCache,
     replay: ReplayStore,
     config: VerifyConfig,
+    order_domain: OrderDomain,
+}
+
+/// The chain a server takes orders for unless told otherwise: Polygon, where the released SDK
+/// (0.1.0) and its later source agree on the settlement contract.
+pub const DEFAULT_CHAIN_ID: u64 = 137;
+
+fn default_order_domain() -> OrderDomain {
+    let contract = OrderDomain::default_contract(DEFAULT_CHAIN_ID)
+        .unwrap_or(signet_core::eth::Address::from_bytes([0; 20]));
+    OrderDomain::new(DEFAULT_CHAIN_ID, contract)
 }
 
 impl<K: fmt::Debug> fmt::Debug for VerifierService<K> {
@@ -27,6 +38,7 @@ impl<K: fmt::Debug> fmt::Debug for VerifierService<K> {
             .field("keys", &self.keys)
             .field("replay", &self.replay)
             .field("config", &self.config)
+            .field("order_domain", &self.order_domain)
             .finish_non_exhaustive()
     }
 }
@@ -47,7 +59,26 @@ impl<K> VerifierService<K> {
 
     /// A service with explicit settings and replay store (e.g. Redis, shared by instances).
     pub fn with_replay_store(keys: K, config: VerifyConfig, replay: ReplayStore) -> Self {
-        VerifierService { keys, key_cache: KeyCache::default(), replay, config }
+        VerifierService {
+            keys,
+            key_cache: KeyCache::default(),
+            replay,
+            config,
+            order_domain: default_order_domain(),
+        }
+    }
+
+    /// Takes orders signed for `domain` (default: chain [`DEFAULT_CHAIN_ID`] and the SDK's
+    /// settlement contract there). The posted body carries no chain, so the server must know it.
+    #[must_use]
+    pub fn with_order_domain(mut self, domain: OrderDomain) -> Self {
+        self.order_domain = domain;
+        self
+    }
+
+    /// The domain orders are checked in.
+    pub fn order_domain(&self) -> &OrderDomain {
+        &self.order_domain
     }
 
     /// Trusts looked-up key records for `ttl` (default 1 s; zero disables the cache): the

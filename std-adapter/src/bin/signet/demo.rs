@@ -3,9 +3,10 @@
 use core::net::SocketAddr;
 use std::sync::mpsc;
 
-use serde_json::json;
 use signet_core::eth::WalletKey;
-use signet_std::{BitzoomClient, ClientError, Secret, TurbineClient, os_rng, token_expires_in};
+use signet_core::{MarketId, Outcome, Side};
+use signet_std::store::{OrderQuery, OrderStatus};
+use signet_std::{BitzoomClient, ClientError, NewOrder, Secret, TurbineClient, os_rng, token_expires_in};
 
 use crate::serve::{ServeOptions, serve};
 
@@ -72,9 +73,9 @@ pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
 
     let header = TurbineClient::bearer(&key);
     println!("       token {}", shorten(header.trim_start_matches("Bearer ")));
-    let first = turbine.send_raw("POST", "/api/v1/orders", Some(&header))?;
-    steps.check(first.0 == 200, &format!("POST /api/v1/orders with the token -> {} {}", first.0, first.1));
-    let replay = turbine.send_raw("POST", "/api/v1/orders", Some(&header))?;
+    let first = turbine.send_raw("GET", "/api/v1/orders", Some(&header))?;
+    steps.check(first.0 == 200, &format!("GET /api/v1/orders with the token -> {}", first.0));
+    let replay = turbine.send_raw("GET", "/api/v1/orders", Some(&header))?;
     steps.check(
         replay == (401, r#"{"error":"token already used"}"#.to_owned()),
         &format!("the same token again -> {} {}", replay.0, replay.1),
@@ -84,15 +85,57 @@ pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
         *b = if *b == b'A' { b'B' } else { b'A' };
     }
     let tampered = String::from_utf8(tampered)?;
-    let refused = turbine.send_raw("DELETE", "/api/v1/orders/1", Some(&tampered))?;
+    let refused = turbine.send_raw("GET", "/api/v1/orders", Some(&tampered))?;
     steps.check(
         refused == (401, r#"{"error":"invalid signature"}"#.to_owned()),
         &format!("a tampered token -> {} {}", refused.0, refused.1),
     );
-    let cancelled = turbine.cancel_order(&key, "1");
-    steps.check(cancelled.is_ok(), "DELETE /api/v1/orders/1 with a fresh token");
-    let order = turbine.create_order(&key, &json!({ "market": 1, "side": "buy", "size": "1" }));
-    steps.check(order.is_ok(), "the client mints a fresh token per write");
+
+    let order = NewOrder {
+        market_id: MarketId::parse(b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928")?,
+        side: Side::Buy,
+        outcome: Outcome::Yes,
+        price: 642_000,
+        size: 12_500_000,
+        expiration: None,
+        nonce: None,
+        maker_fee_recipient: None,
+    };
+    let hash = match turbine.create_order(&key, &mut &wallet, &order) {
+        Ok(posted) => {
+            let domain = turbine.order_domain(&order.market_id)?;
+            println!("       {}", posted.signed.order.summary(&domain));
+            steps.check(
+                true,
+                &format!(
+                    "EIP-712 order signed by the wallet, posted with a fresh token: {}",
+                    posted.accepted.order_hash
+                ),
+            );
+            Some(posted.accepted.order_hash)
+        }
+        Err(e) => {
+            steps.check(false, &format!("EIP-712 order signed by the wallet and posted: {e}"));
+            None
+        }
+    };
+    let listed = turbine.orders(
+        &key,
+        &OrderQuery {
+            trader: Some(wallet.address()),
+            status: Some(OrderStatus::Open),
+            ..OrderQuery::default()
+        },
+    );
+    steps.check(
+        listed.is_ok_and(|orders| orders.iter().map(|o| Some(o.order_hash)).eq([hash])),
+        "GET /api/v1/orders?trader=…&status=open lists it",
+    );
+    if let Some(hash) = hash {
+        let cancelled = turbine.cancel_order(&key, &hash, Some(&order.market_id), Some(Side::Buy));
+        steps
+            .check(cancelled.is_ok_and(|c| c.cancelled == 1), "DELETE /api/v1/orders/{orderHash} cancels it");
+    }
 
     let bitzoom = BitzoomClient::new(&base).with_test_user("990016");
     match bitzoom.fetch_test_token("990016") {

@@ -9,6 +9,7 @@ use signet_core::Clock;
 use signet_core::link::DeviceError;
 use signet_std::{DeviceClient, DeviceClientError, SystemClock, TurbineClient};
 
+use crate::order::{ChainArgs, OrderSpec, body_json, summary};
 use crate::output::{Context, Result, hex_str};
 
 /// `signet device …`
@@ -45,6 +46,18 @@ enum DeviceAction {
         /// A friendly name for the key.
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Have the device sign an order for its wallet: it shows the order and waits for its
+    /// button. Prints the SDK's body; with --host (or TURBINE_HOST) posts it with a token the
+    /// device mints, signed in the market's domain as the server states it.
+    SignOrder {
+        #[command(flatten)]
+        spec: OrderSpec,
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Post the order to this Turbine server.
+        #[arg(long)]
+        host: Option<String>,
     },
 }
 
@@ -108,6 +121,35 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
             ctx.output(
                 &json!({ "address": address.as_str(), "api_key_id": kid }),
                 &format!("registered API key {kid} for {address}; installed on the device"),
+            );
+        }
+        DeviceAction::SignOrder { spec, chain, host } => {
+            let host = host.or_else(|| ctx.credentials().ok().and_then(|c| c.turbine_host));
+            let client = host.as_deref().map(|h| TurbineClient::new(h).with_chain_id(chain.chain_id));
+            let domain = match &client {
+                Some(client) => client.order_domain(&spec.new_order().market_id)?,
+                None => chain.domain()?,
+            };
+            let order = spec.new_order().build(device.info()?.address, SystemClock.now())?;
+            eprintln!(
+                "check the order on the device's display, then press its button:\n  {}",
+                order.summary(&domain)
+            );
+            let signed = device.sign_order(order, domain)?;
+            let text = summary(&signed, &domain);
+            let Some(client) = client else {
+                ctx.output(
+                    &json!({ "summary": text, "body": body_json(&signed)? }),
+                    &serde_json::to_string(&body_json(&signed)?)?,
+                );
+                return Ok(());
+            };
+            let token = device.mint_token()?;
+            let accepted = client.post_order_with(&format!("Bearer {token}"), &signed)?;
+            let hash = accepted.order_hash;
+            ctx.output(
+                &json!({ "orderHash": hash.to_string(), "status": accepted.order.status, "summary": text }),
+                &format!("order {hash} accepted ({})\n{text}", accepted.order.status),
             );
         }
     }

@@ -8,7 +8,9 @@ mod bitzoom;
 mod demo;
 mod device;
 mod keys;
+mod order;
 mod output;
+mod replay_args;
 mod serve;
 mod turbine;
 mod verify;
@@ -57,7 +59,9 @@ enum Command {
     },
     /// Register an API key with a Turbine server and save the credentials file.
     Register(turbine::RegisterArgs),
-    /// A hardware signing device on a serial port: info, token, set-time, register.
+    /// Turbine orders: create (signed with the wallet key), list, show, cancel.
+    Order(order::OrderArgs),
+    /// A hardware signing device on a serial port: info, token, set-time, register, sign-order.
     Device(device::DeviceArgs),
     /// Bitzoom: test tokens, bearer requests, HMAC signatures.
     Bitzoom {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Keygen => done(turbine::keygen(&ctx)),
         Command::Wallet { action } => done(wallet::run(action, &ctx)),
         Command::Register(args) => done(turbine::register(args, &ctx)),
+        Command::Order(args) => done(order::run(args, &ctx)),
         Command::Device(args) => done(device::run(args, &ctx)),
         Command::Bitzoom { action } => done(bitzoom::run(action, &ctx)),
     };

@@ -9,20 +9,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use signet_core::{Clock, VerifyConfig};
+use signet_core::eth::Address;
+use signet_core::{Clock, OrderDomain, VerifyConfig};
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::admin;
 use signet_std::server::http::{ConnectionLimits, serve as serve_http, termination};
 use signet_std::server::log::LogFormat;
 use signet_std::server::middleware::RequestLimits;
 use signet_std::server::{AppConfig, app};
-use signet_std::store::{
-    MemoryReplayConfig, MemoryReplayStore, PostgresConfig, PostgresRegistry, RedisReplayConfig,
-    RedisReplayStore, Registry, ReplayStore,
-};
+use signet_std::store::{PostgresConfig, PostgresRegistry, Registry, ReplayStore};
 use signet_std::{RedbRegistry, Secret, SystemClock, VerifierService};
 
+use crate::order::ChainArgs;
 use crate::output::Context;
+pub use crate::replay_args::ReplayArgs;
 
 /// `signet serve …`
 #[derive(Args)]
@@ -84,80 +84,14 @@ pub struct ServeArgs {
     /// instance takes to reach this one.
     #[arg(long, env = "SIGNET_KEY_CACHE_TTL_MS", default_value_t = 1_000)]
     key_cache_ttl_ms: u64,
+    /// The EIP-712 domain orders must be signed in (the posted body names no chain).
+    #[command(flatten)]
+    chain: ChainArgs,
     /// Removed: a secret on the command line is visible to every user of the machine.
     #[arg(long = "bitzoom-api-key", hide = true)]
     removed_bitzoom_api_key: Vec<String>,
     #[command(flatten)]
     replay: ReplayArgs,
-}
-
-/// Where the server remembers used tokens.
-#[derive(Args, Clone, Debug)]
-pub struct ReplayArgs {
-    /// `memory` (this process, journaled in the data folder; the default) or
-    /// `redis://HOST:PORT[/DB]` (shared by every instance).
-    #[arg(
-        long = "replay-store",
-        env = "SIGNET_REPLAY_STORE",
-        default_value = "memory",
-        hide_env_values = true
-    )]
-    pub store: String,
-    /// Most live nonces the memory store holds (default 4,194,304: over 10,000 tokens a second
-    /// for the 300 s window and 60 s of skew; about 102 MiB when full).
-    #[arg(long = "replay-capacity", env = "SIGNET_REPLAY_CAPACITY", default_value_t = signet_std::store::DEFAULT_REPLAY_CAPACITY)]
-    pub capacity: usize,
-    /// Most live nonces of one key, with either store; beyond it that key gets 429 (default:
-    /// an eighth of the memory capacity).
-    #[arg(long = "replay-per-key", env = "SIGNET_REPLAY_PER_KEY")]
-    pub per_key: Option<usize>,
-    /// Prefix of the Redis keys, so services can share one Redis.
-    #[arg(long = "replay-prefix", env = "SIGNET_REPLAY_PREFIX", default_value = "signet")]
-    pub prefix: String,
-    /// Milliseconds allowed for each Redis call before the request is refused with 503.
-    #[arg(long = "replay-timeout-ms", env = "SIGNET_REPLAY_TIMEOUT_MS", default_value_t = 100)]
-    pub timeout_ms: u64,
-}
-
-impl Default for ReplayArgs {
-    fn default() -> Self {
-        ReplayArgs {
-            store: "memory".into(),
-            capacity: signet_std::store::DEFAULT_REPLAY_CAPACITY,
-            per_key: None,
-            prefix: "signet".into(),
-            timeout_ms: 100,
-        }
-    }
-}
-
-impl ReplayArgs {
-    /// The store these settings describe; the memory store journals in `data/replay`.
-    ///
-    /// # Errors
-    /// If `--replay-store` is neither `memory` nor a Redis URL, or the journal cannot be opened.
-    pub fn open(&self, data: &Path) -> Result<ReplayStore, Box<dyn core::error::Error>> {
-        let per_key = self.per_key.unwrap_or(self.capacity / 8).max(1);
-        if self.store == "memory" {
-            let config = MemoryReplayConfig { capacity: self.capacity, per_key };
-            let dir = data.join("replay");
-            let store = MemoryReplayStore::persistent(&dir, config, SystemClock.now())
-                .map_err(|e| format!("replay journal {}: {e}", dir.display()))?;
-            return Ok(ReplayStore::Memory(store));
-        }
-        if !self.store.starts_with("redis://") && !self.store.starts_with("rediss://") {
-            return Err("--replay-store takes memory or redis://HOST:PORT[/DB]".into());
-        }
-        let config = RedisReplayConfig {
-            prefix: self.prefix.clone(),
-            per_key,
-            timeout: Duration::from_millis(self.timeout_ms.max(1)),
-        };
-        // The URL's error may quote it (with a password): say only what kind of error.
-        let store = RedisReplayStore::open(&self.store, config)
-            .map_err(|e| format!("--replay-store: {:?}", e.kind()))?;
-        Ok(ReplayStore::Redis(Box::new(store)))
-    }
 }
 
 /// Settings of a server (the command's flags, or the demo's choices).
@@ -184,6 +118,8 @@ pub struct ServeOptions {
     pub key_store: String,
     /// Time allowed for each PostgreSQL operation.
     pub key_store_timeout: Duration,
+    /// The domain orders are checked in.
+    pub order_domain: OrderDomain,
 }
 
 impl ServeOptions {
@@ -201,6 +137,9 @@ impl ServeOptions {
             key_cache_ttl: signet_std::store::DEFAULT_KEY_CACHE_TTL,
             key_store: "redb:".to_owned(),
             key_store_timeout: Duration::from_secs(1),
+            order_domain: OrderDomain::for_chain(signet_std::turbine::DEFAULT_CHAIN_ID).unwrap_or_else(
+                || OrderDomain::new(signet_std::turbine::DEFAULT_CHAIN_ID, Address::from_bytes([0; 20])),
+            ),
         }
     }
 }
@@ -257,6 +196,7 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.key_cache_ttl = Duration::from_millis(args.key_cache_ttl_ms);
     options.key_store = args.key_store;
     options.key_store_timeout = Duration::from_millis(args.key_store_timeout_ms.max(1));
+    options.order_domain = args.chain.domain()?;
     serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
 }
 
@@ -332,7 +272,13 @@ async fn build(
     tracing::info!(store = replay.kind(), "replay store");
     let turbine = Arc::new(
         VerifierService::with_replay_store(registry, config, replay)
-            .with_key_cache_ttl(options.key_cache_ttl),
+            .with_key_cache_ttl(options.key_cache_ttl)
+            .with_order_domain(options.order_domain),
+    );
+    tracing::info!(
+        chain = options.order_domain.chain_id(),
+        contract = %options.order_domain.verifying_contract(),
+        "orders signed in"
     );
     let mut bitzoom =
         BitzoomService::new(&bitzoom_secret(&options.data)?).with_lifetime_secs(options.token_lifetime_secs);
