@@ -3,3 +3,4 @@
 
 pub mod jwt;
 pub mod request_signing;
+pub mod ws_logon;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
+use signet_core::bitzoom::ws_logon::{LOGON_METHOD, LOGON_PATH, Logon, MAX_LOGON_LEN, verify_logon};
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
 use signet_core::eth::{
     Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address, recover_prehash,
@@ -327,7 +328,28 @@ fn hmac_case(case: &Value) -> Result<(), String> {
         other => return Err(format!("tampered signature gave {other:?}")),
     }
     verify_request(&secret, &api_key, &request, expected, now, cache)
-        .map_err(|e| format!("verifier refused: {e}"))
+        .map_err(|e| format!("verifier refused: {e}"))?;
+    // A WebSocket logon case also travels as the logon message: written, read back and
+    // verified (on a fresh cache: the request above used its nonce).
+    if request.method == LOGON_METHOD
+        && request.path == LOGON_PATH
+        && request.query.is_empty()
+        && request.body.is_empty()
+    {
+        let logon = Logon {
+            api_key: "vector-key",
+            timestamp,
+            nonce: request.nonce,
+            recv_window: request.recv_window,
+            signature: expected,
+        };
+        let mut buf = [0u8; MAX_LOGON_LEN];
+        let message = logon.write_json(&mut buf).map_err(|e| e.to_string())?;
+        let read = Logon::parse(message.as_bytes()).map_err(|e| e.to_string())?;
+        verify_logon(&secret, &api_key, &read, now, &mut NonceCache::<1>::new())
+            .map_err(|e| format!("logon refused: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Every case: canonical query, signature, and the verifying side.

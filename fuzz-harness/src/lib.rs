@@ -23,7 +23,7 @@ use signet_core::{
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target.
-pub const TARGETS: [Target; 8] = [
+pub const TARGETS: [Target; 9] = [
     ("authorization_header", authorization_header),
     ("jwt", jwt),
     ("wallet", wallet),
@@ -32,6 +32,7 @@ pub const TARGETS: [Target; 8] = [
     ("request_signing", request_signing),
     ("link_frame", link_frame),
     ("order_body", order_body),
+    ("ws_logon", ws_logon),
 ];
 
 /// The time the fixed tokens of the corpus are checked at (the shared vectors' `now`).
@@ -263,4 +264,21 @@ pub fn order_body(data: &[u8]) {
             panic!("summary longer than MAX_ORDER_SUMMARY_LEN: {signed:?}");
         }
     }
+}
+
+/// A WebSocket logon message: whatever parses writes back to a message that parses to the same
+/// logon, and checking it against the published vector's secret ends in an answer.
+pub fn ws_logon(data: &[u8]) {
+    use signet_core::bitzoom::ws_logon::{Logon, MAX_LOGON_LEN, verify_logon};
+    let Ok(logon) = Logon::parse(data) else { return };
+    let mut buf = [0u8; MAX_LOGON_LEN];
+    // A timestamp past 64 bits cannot be written back; anything else can.
+    if let Ok(text) = logon.write_json(&mut buf)
+        && Logon::parse(text.as_bytes()) != Ok(logon)
+    {
+        panic!("logon round trip changed {logon:?}");
+    }
+    let key = HmacKey::new(b"demo_secret_7f3b9c2d");
+    let Ok(kid) = KeyId::new("fuzz") else { panic!("kid") };
+    let _ = verify_logon(&key, &kid, &logon, 1_712_345_678_904, &mut NonceCache::<2>::new());
 }

@@ -97,6 +97,10 @@ pub enum JwtError {
 pub const BITZOOM_UNAUTHORIZED: i32 = -1002;
 /// Bitzoom's code for a malformed token or bad signature.
 pub const BITZOOM_INVALID_SIGNATURE: i32 = -1022;
+/// Bitzoom's code for a signed request whose timestamp is outside its receive window.
+pub const BITZOOM_TIMESTAMP_OUTSIDE_WINDOW: i32 = -1021;
+/// Bitzoom's code for a key over its rate limit.
+pub const BITZOOM_RATE_LIMIT: i32 = -1003;
 
 impl JwtError {
     /// Bitzoom's error code: -1002, -1022, or 401 for a missing header.

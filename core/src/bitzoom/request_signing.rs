@@ -75,14 +75,16 @@ pub enum RequestSigningError {
 }
 
 impl RequestSigningError {
-    /// Bitzoom's code: -1022 for a malformed or wrongly signed request, -1002 for one that is
-    /// well signed but not acceptable now (stale, replayed).
+    /// Bitzoom's code: -1021 for a timestamp outside the receive window, -1022 for a
+    /// malformed or wrongly signed request, -1002 for one that is well signed but not
+    /// acceptable (a reused nonce).
     #[must_use]
     pub const fn code(&self) -> i32 {
         match self {
-            RequestSigningError::OutsideRecvWindow
-            | RequestSigningError::NonceReused
-            | RequestSigningError::ReplayCacheFull => crate::bitzoom::jwt::BITZOOM_UNAUTHORIZED,
+            RequestSigningError::OutsideRecvWindow => crate::bitzoom::jwt::BITZOOM_TIMESTAMP_OUTSIDE_WINDOW,
+            RequestSigningError::NonceReused | RequestSigningError::ReplayCacheFull => {
+                crate::bitzoom::jwt::BITZOOM_UNAUTHORIZED
+            }
             _ => crate::bitzoom::jwt::BITZOOM_INVALID_SIGNATURE,
         }
     }
@@ -97,7 +99,7 @@ impl fmt::Display for RequestSigningError {
             RequestSigningError::InvalidField => "invalid request field",
             RequestSigningError::InvalidTimestamp => "invalid timestamp",
             RequestSigningError::InvalidRecvWindow => "invalid recvWindow",
-            RequestSigningError::OutsideRecvWindow => "timestamp outside recvWindow",
+            RequestSigningError::OutsideRecvWindow => "Timestamp outside recv window",
             RequestSigningError::InvalidSignature => "Invalid signature",
             RequestSigningError::NonceReused => "nonce already used",
             RequestSigningError::ReplayCacheFull => "replay cache full",
@@ -214,7 +216,7 @@ pub fn verify_request<R: ReplayGuard + ?Sized>(
 
 /// Decimal digits only (no sign, no spaces); leading zeros are allowed, and at most 19
 /// significant digits so the value fits.
-fn parse_millis(text: &str) -> Option<u64> {
+pub(crate) fn parse_millis(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
