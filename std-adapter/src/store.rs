@@ -1,6 +1,7 @@
 //! Where a server keeps its state: the key registry (with the orders keys posted) and the
 //! replay stores.
 
+mod bitzoom_keys;
 pub mod key_cache;
 pub mod memory;
 pub mod orders;

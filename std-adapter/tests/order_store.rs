@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::sync::{Arc, Barrier};
-
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::{Address, WalletKey};
 use signet_core::{
@@ -192,19 +190,10 @@ fn postgres_one_order_posted_sixteen_times_at_once_is_stored_once() {
     block(async {
         postgres(&url).await.register(&entry("alice", &alice), Proof::Documented, NOW).await.unwrap()
     });
-    let barrier = Arc::new(Barrier::new(16));
-    let threads: Vec<_> = (0..16)
-        .map(|_| {
-            let (url, barrier) = (url.clone(), Arc::clone(&barrier));
-            std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                let registry = runtime.block_on(postgres(&url));
-                barrier.wait();
-                runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW))
-            })
-        })
-        .collect();
-    let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let outcomes = support::at_once(16, move |_, runtime| {
+        let registry = runtime.block_on(postgres(&url));
+        runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW))
+    });
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
     assert!(outcomes.iter().all(|o| o.is_ok() || matches!(o, Err(OrderStoreError::Duplicate))));
 }

@@ -91,15 +91,12 @@ impl BitzoomClient {
         let value = answer
             .json()
             .map_err(|_| ClientError::Status { status: answer.status, body: answer.body.clone() })?;
-        match value.get("code").and_then(Value::as_i64) {
-            Some(code) if code != 0 && code != 200 => Err(ClientError::Bitzoom {
-                code,
-                msg: value.get("msg").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            }),
-            _ if !(200..300).contains(&answer.status) => {
+        match envelope_error(&value) {
+            Some((code, msg)) => Err(ClientError::Bitzoom { code, msg }),
+            None if !(200..300).contains(&answer.status) => {
                 Err(ClientError::Status { status: answer.status, body: answer.body.clone() })
             }
-            _ => Ok(value),
+            None => Ok(value),
         }
     }
 
@@ -197,9 +194,61 @@ impl BitzoomClient {
     }
 }
 
+/// The failure an answer reports in either of Bitzoom's envelopes, `{code, msg}` (errors.md) or
+/// `{errorCode, errorMessage, success, …}` (the OpenAPI answers): `success: false` or a code
+/// other than 0 and 200. `-1000` (unknown error) when it fails without a code.
+fn envelope_error(value: &Value) -> Option<(i64, String)> {
+    let code = ["code", "errorCode"]
+        .iter()
+        .find_map(|name| value.get(name).and_then(Value::as_i64).filter(|c| *c != 0 && *c != 200));
+    let failed = value.get("success").and_then(Value::as_bool) == Some(false);
+    if code.is_none() && !failed {
+        return None;
+    }
+    let msg = ["errorMessage", "msg"]
+        .iter()
+        .find_map(|name| value.get(name).and_then(Value::as_str).filter(|m| !m.is_empty()))
+        .unwrap_or_default();
+    Some((code.unwrap_or(-1000), msg.to_owned()))
+}
+
 /// Seconds left before a token's (unverified) expiry, for display.
 #[must_use]
 pub fn token_expires_in(token: &Secret) -> Option<i64> {
     read_expiry_unverified(token.expose().as_bytes())
         .map(|exp: UnixTime| exp.saturating_secs_since(SystemClock.now()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_envelopes_report_failure() {
+        let ok = [
+            json!({"code": 0, "msg": "success", "data": {}}),
+            json!({"traceid": "t", "errorCode": 200, "errorMessage": "", "success": true, "data": null}),
+            json!({"data": 1}),
+        ];
+        for value in ok {
+            assert_eq!(envelope_error(&value), None, "{value}");
+        }
+        let failed = [
+            (json!({"code": -1022, "msg": "Invalid signature"}), (-1022, "Invalid signature")),
+            (
+                json!({"errorCode": -1021, "errorMessage": "Timestamp outside recv window", "success": false}),
+                (-1021, "Timestamp outside recv window"),
+            ),
+            (
+                json!({"errorCode": 200, "errorMessage": "no such order", "success": false}),
+                (-1000, "no such order"),
+            ),
+            (json!({"success": false, "msg": "Forbidden"}), (-1000, "Forbidden")),
+            (json!({"errorCode": -1003, "success": true}), (-1003, "")),
+        ];
+        for (value, (code, msg)) in failed {
+            assert_eq!(envelope_error(&value), Some((code, msg.to_owned())), "{value}");
+        }
+    }
 }

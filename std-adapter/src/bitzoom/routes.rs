@@ -1,26 +1,36 @@
-//! Bitzoom over axum: the test-token endpoint and private endpoints that take a bearer JWT or
-//! HMAC-signed headers.
+//! Bitzoom over axum: the test-token endpoint, private endpoints that take a bearer JWT or
+//! HMAC-signed headers (with the key's permission and allowlist checked), and the `/ws`
+//! WebSocket (see [`crate::bitzoom::ws_server`]).
 
+use core::net::{IpAddr, SocketAddr};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use signet_core::request_signing::SignedRequest;
 
+use crate::bitzoom::keys::Permission;
 use crate::bitzoom::service::{BitzoomError, BitzoomService, SignedHeaders};
 
 fn bitzoom_error(service: &BitzoomService, e: &BitzoomError) -> Response {
-    if service.bare_401() && e.code() != 401 {
+    if service.bare_401() && e.code() != 401 && matches!(e, BitzoomError::Jwt(_)) {
         // What Bitzoom's server framework does for any failed JWT.
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let status = if e.code() == 401 { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::OK);
     (status, Json(json!({ "code": e.code(), "msg": e.to_string() }))).into_response()
+}
+
+/// The connection's peer address, where the server recorded it (`signet serve` always does;
+/// `axum::serve` with `into_make_service_with_connect_info`). Without it an allowlist refuses.
+pub(crate) fn peer_ip(connect: Option<&axum::Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
+    connect.map(|axum::Extension(ConnectInfo(addr))| addr.ip())
 }
 
 async fn test_token(
@@ -37,43 +47,63 @@ async fn test_token(
     }
 }
 
-/// The caller of a Bitzoom private endpoint: HMAC-signed headers if present, else the bearer
-/// token.
-fn bitzoom_caller(
+/// A request to a private endpoint, as received.
+struct Incoming<'a> {
+    method: &'a axum::http::Method,
+    uri: &'a axum::http::Uri,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+    peer: Option<IpAddr>,
+}
+
+/// The caller of a Bitzoom private endpoint that needs `permission`: HMAC-signed headers if
+/// present (the key's permission and allowlist checked), else the bearer token (a test user:
+/// no permissions apply). Answers the caller's name.
+async fn bitzoom_caller(
     service: &BitzoomService,
-    method: &axum::http::Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &Incoming<'_>,
+    permission: Permission,
 ) -> Result<String, BitzoomError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if headers.contains_key("x-bz-signature") {
-        service.verify_signed(
-            &SignedHeaders {
-                api_key: header("x-bz-apikey").unwrap_or_default(),
-                timestamp: header("x-bz-timestamp").unwrap_or_default(),
-                nonce: header("x-bz-nonce").unwrap_or_default(),
-                recv_window: header("x-bz-recvwindow").unwrap_or_default(),
-                signature: header("x-bz-signature").unwrap_or_default(),
-            },
-            method.as_str(),
-            uri.path(),
-            uri.query().unwrap_or_default(),
-            body,
-        )
-    } else {
-        service.verify_bearer(headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes()))
+    let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !request.headers.contains_key("x-bz-signature") {
+        let authorization = request.headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes());
+        return service.verify_bearer(authorization);
     }
+    let headers = SignedHeaders {
+        api_key: header("x-bz-apikey"),
+        timestamp: header("x-bz-timestamp"),
+        nonce: header("x-bz-nonce"),
+        recv_window: header("x-bz-recvwindow"),
+        signature: header("x-bz-signature"),
+    };
+    let signed = SignedRequest {
+        timestamp: headers.timestamp,
+        nonce: headers.nonce,
+        recv_window: headers.recv_window,
+        method: request.method.as_str(),
+        path: request.uri.path(),
+        query: request.uri.query().unwrap_or_default(),
+        body: request.body,
+    };
+    service.authorize_signed(&headers, &signed, request.peer, permission).await.map(|caller| caller.api_key)
 }
 
 async fn balance(
     State(service): State<Arc<BitzoomService>>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     method: axum::http::Method,
     uri: axum::http::Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
+    let incoming = Incoming {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+        peer: peer_ip(connect.as_ref()),
+    };
+    match bitzoom_caller(&service, &incoming, Permission::Read).await {
         Ok(uid) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": uid, "asset": "USDT", "balance": "10000.00" } }))
             .into_response(),
         Err(e) => bitzoom_error(&service, &e),
@@ -82,12 +112,20 @@ async fn balance(
 
 async fn order(
     State(service): State<Arc<BitzoomService>>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     method: axum::http::Method,
     uri: axum::http::Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    match bitzoom_caller(&service, &method, &uri, &headers, &body) {
+    let incoming = Incoming {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+        peer: peer_ip(connect.as_ref()),
+    };
+    match bitzoom_caller(&service, &incoming, Permission::Trade).await {
         Ok(caller) => {
             let order: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller, "order": order } }))
@@ -98,13 +136,15 @@ async fn order(
 }
 
 /// The Bitzoom endpoints: `GET /api/servermanage/testtoken?userid=` (an HS256 JWT with `uid`,
-/// `uname`, `iat`, `exp`) and `GET /api/v1/balance`, which takes that bearer token or
-/// HMAC-signed `X-BZ-*` headers and answers `{"code": -1002|-1022, "msg": …}` on failure, and
-/// `POST /api/v1/order`, which takes either too and echoes the order.
+/// `uname`, `iat`, `exp`); `GET /api/v1/balance` (`READ`) and `POST /api/v1/order` (`TRADE`),
+/// which take that bearer token or HMAC-signed `X-BZ-*` headers and answer
+/// `{"code": …, "msg": …}` on failure (403 for a missing permission or an address outside the
+/// key's allowlist, 429 with -1003 over the rate limit); and the `/ws` WebSocket.
 pub fn bitzoom_routes(service: Arc<BitzoomService>) -> Router {
     Router::new()
         .route("/api/servermanage/testtoken", get(test_token))
         .route("/api/v1/balance", get(balance))
         .route("/api/v1/order", post(order))
+        .route("/ws", get(crate::bitzoom::ws_server::upgrade))
         .with_state(service)
 }

@@ -3,8 +3,9 @@
 //!
 //! The socket lives in `<data>/admin/` (mode 700) and is itself mode 600, and the server also
 //! checks each caller's uid against the data folder's owner: nobody but that owner can change
-//! keys. No secret crosses it (key ids and public facts only). One JSON request per line,
-//! one JSON answer per line.
+//! keys. The one secret that crosses it is a new Bitzoom key's, once, back to the owner who
+//! asked for it; otherwise key ids and public facts only. One JSON request per line, one JSON
+//! answer per line.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use signet_core::{Clock, KeyId, KeyStatus, UnixTime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, MAX_ALLOWED_IPS, Permissions, parse_network};
 use crate::platform::SystemClock;
 use crate::server::log::escape;
 use crate::store::redb::Entry;
@@ -82,6 +84,7 @@ pub async fn handle(service: &VerifierService<Registry>, request: &Value) -> Val
             }
             Err(e) => Err(e),
         },
+        Some(op) if op.starts_with("bitzoom_") => bitzoom(service, op, request).await,
         _ => Err("unknown operation".to_owned()),
     };
     match outcome {
@@ -92,6 +95,49 @@ pub async fn handle(service: &VerifierService<Registry>, request: &Value) -> Val
             answer
         }
         Err(error) => json!({ "ok": false, "error": error }),
+    }
+}
+
+/// Bitzoom HMAC keys: `bitzoom_create` (`account`, `permissions`, `allowed_ips`, `label`; the
+/// answer carries the secret), `bitzoom_list` (`account`), `bitzoom_status` (`api_key`,
+/// `status`).
+async fn bitzoom(service: &VerifierService<Registry>, op: &str, request: &Value) -> Result<Value, String> {
+    let text = |name: &str| request.get(name).and_then(Value::as_str);
+    let registry = service.keys();
+    match op {
+        "bitzoom_create" => {
+            let account = text("account").filter(|a| !a.is_empty()).ok_or("an account is needed")?;
+            let permissions: Permissions = text("permissions").unwrap_or_default().parse()?;
+            let allowed = request.get("allowed_ips").and_then(Value::as_array).cloned().unwrap_or_default();
+            if allowed.len() > MAX_ALLOWED_IPS {
+                return Err(format!("at most {MAX_ALLOWED_IPS} addresses or networks"));
+            }
+            let allowed = allowed
+                .iter()
+                .map(|n| parse_network(n.as_str().unwrap_or_default()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let label = text("label").map(|l| escape(l).chars().take(64).collect());
+            let key = BitzoomKey::generate(account, permissions, allowed, label, SystemClock.now());
+            registry.create_bitzoom_key(&key).await.map_err(|e| e.to_string())?;
+            let mut answer = key.public_json();
+            if let Some(fields) = answer.as_object_mut() {
+                fields.insert("secret".to_owned(), Value::from(key.secret.expose()));
+            }
+            Ok(json!({ "key": answer }))
+        }
+        "bitzoom_list" => {
+            let keys = registry.bitzoom_keys(text("account")).await.map_err(|e| e.to_string())?;
+            Ok(json!({ "keys": keys.iter().map(BitzoomKey::public_json).collect::<Vec<_>>() }))
+        }
+        "bitzoom_status" => {
+            let api_key = text("api_key").ok_or("an api_key is needed")?;
+            let status = text("status")
+                .and_then(BitzoomKeyStatus::parse)
+                .ok_or("status: active, disabled or revoked")?;
+            let key = registry.set_bitzoom_key_status(api_key, status).await.map_err(|e| e.to_string())?;
+            Ok(json!({ "key": key.public_json() }))
+        }
+        _ => Err("unknown operation".to_owned()),
     }
 }
 

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
+use tower::Layer as _;
 
 /// Limits on connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +55,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = GracefulShutdown::new();
+    // Told to every connection at the end of the drain: finish what is in flight, then close.
+    let (closing, closing_rx) = watch::channel(false);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -69,9 +71,9 @@ pub async fn serve(
             permit = Arc::clone(&permits).acquire_owned() => permit.map_err(std::io::Error::other)?,
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(_) => {
                     // Out of descriptors or the like: wait rather than spin.
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -81,11 +83,21 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // The peer's address travels with each request (Bitzoom keys' allowlists read it).
+        let service = axum::Extension(ConnectInfo(peer)).layer(app.clone());
+        // With upgrades: the Bitzoom WebSocket takes the connection over after its 101.
         let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let connection = graceful.watch(connection);
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).with_upgrades();
+        let mut closing = closing_rx.clone();
         tokio::spawn(async move {
-            let _ = connection.await;
+            let mut connection = core::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = closing.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
@@ -97,7 +109,11 @@ pub async fn serve(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // What is left is idle or slow: requests in progress finish, idle connections close.
-    let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
+    let _ = closing.send(true);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while permits.available_permits() < limits.max_connections && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ok(())
 }
 

@@ -46,6 +46,19 @@ CREATE TABLE signet_orders (
 CREATE INDEX signet_orders_trader ON signet_orders (trader, created_at DESC);
 CREATE INDEX signet_orders_market ON signet_orders (market_id, created_at DESC);
 ",
+    r"
+CREATE TABLE signet_bitzoom_keys (
+    api_key TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    label TEXT,
+    permissions SMALLINT NOT NULL CHECK (permissions BETWEEN 1 AND 7),
+    allowed_ips TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled', 'revoked')),
+    created_at BIGINT NOT NULL,
+    secret TEXT NOT NULL
+);
+CREATE INDEX signet_bitzoom_keys_account ON signet_bitzoom_keys (account);
+",
 ];
 
 /// Any number will do, as long as it is the same for every instance: migrations of several

@@ -165,6 +165,7 @@ impl RedbRegistry {
         txn.open_table(WALLETS).map_err(db_error)?;
         txn.open_table(REGISTERED_AT).map_err(db_error)?;
         crate::store::redb_orders::create_tables(&txn)?;
+        crate::store::bitzoom_keys::create_tables(&txn)?;
         txn.commit().map_err(db_error)?;
         Ok(RedbRegistry { db })
     }

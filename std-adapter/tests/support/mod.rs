@@ -117,8 +117,13 @@ pub struct SignetServer {
 impl SignetServer {
     /// Starts `signet serve --listen 127.0.0.1:0 --data DATA ARGS…` and waits for its address.
     pub fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_at("127.0.0.1:0", data, args, env)
+    }
+
+    /// [`SignetServer::start`] on a given address (to come back on the same port).
+    pub fn start_at(listen: &str, data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(args)
             .envs(env.iter().copied())
@@ -367,4 +372,25 @@ impl Write for End {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Runs `op(i)` for `i` in `0..n` on `n` threads released together (a barrier), each with a
+/// runtime of its own; the outcomes in order.
+pub fn at_once<T: Send + 'static>(
+    n: usize,
+    op: impl Fn(usize, &tokio::runtime::Runtime) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let op = std::sync::Arc::new(op);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let (op, barrier) = (std::sync::Arc::clone(&op), std::sync::Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                barrier.wait();
+                op(i, &runtime)
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
 }

@@ -49,6 +49,25 @@ pub enum BitzoomAction {
         #[arg(long)]
         recv_window: Option<u64>,
     },
+    /// HMAC API keys of `signet serve`: create (the secret is shown once), list, disable,
+    /// enable, revoke; while it runs too.
+    Keys(crate::bitzoom_keys::KeysArgs),
+    /// The private WebSocket with BITZOOM_API_KEY / BITZOOM_API_SECRET: log on, subscribe,
+    /// print each message as a JSON line; reconnects (and logs on again) after a disconnect.
+    Ws {
+        /// The server (http:// or https://; the socket is at /ws).
+        #[arg(long)]
+        host: String,
+        /// A channel, by name (`Balance`, `OpenOrders`, `Ticker`) or path; repeatable.
+        #[arg(long = "channel", required = true)]
+        channels: Vec<String>,
+        /// Parameters of every subscription, as JSON (e.g. '{"symbol":"BTCUSDT"}').
+        #[arg(long, default_value = "{}")]
+        params: String,
+        /// Stop after this many updates.
+        #[arg(long)]
+        count: Option<u64>,
+    },
 }
 
 /// Runs `signet bitzoom`.
@@ -106,6 +125,57 @@ pub fn run(action: BitzoomAction, ctx: &Context<'_>) -> Result<()> {
             let text = headers.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
             ctx.output(&value, &text);
         }
+        BitzoomAction::Keys(args) => crate::bitzoom_keys::run(args, ctx)?,
+        BitzoomAction::Ws { host, channels, params, count } => ws(&host, &channels, &params, count, ctx)?,
     }
     Ok(())
+}
+
+/// `signet bitzoom ws`: runs the stream, printing events, until `count` updates arrived or the
+/// logon was refused.
+fn ws(host: &str, channels: &[String], params: &str, count: Option<u64>, ctx: &Context<'_>) -> Result<()> {
+    use signet_std::bitzoom::ws_client::{PrivateStream, StreamConfig, StreamEvent};
+    let creds = ctx.credentials()?;
+    let params: Value = serde_json::from_str(params).map_err(|e| format!("--params: {e}"))?;
+    let config = StreamConfig {
+        url: StreamConfig::url_for(host),
+        api_key: creds.bitzoom_api_key.ok_or("BITZOOM_API_KEY is not set")?,
+        secret: creds.bitzoom_api_secret.ok_or("BITZOOM_API_SECRET is not set")?,
+        recv_window_ms: None,
+        backoff_initial: core::time::Duration::from_secs(2),
+        backoff_max: core::time::Duration::from_secs(60),
+    };
+    let stream = channels.iter().fold(PrivateStream::new(config), |s, c| s.subscribe(c, params.clone()));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let task = tokio::spawn(stream.run(tx));
+        let mut updates = 0;
+        while let Some(event) = rx.recv().await {
+            let line = match &event {
+                StreamEvent::Connected => json!({ "event": "connected" }),
+                StreamEvent::LoggedOn => json!({ "event": "logon", "status": "success" }),
+                StreamEvent::LogonRefused { code, msg } => json!({ "event": "logon", "status": "error", "code": code, "msg": msg }),
+                StreamEvent::Subscribed { channel, sub_id } => json!({ "event": "sub", "channel": channel, "subId": sub_id }),
+                StreamEvent::Update { channel, sub_id, data } => json!({ "event": "update", "channel": channel, "subId": sub_id, "data": data }),
+                StreamEvent::Error { channel, code, msg } => json!({ "event": "error", "channel": channel, "code": code, "msg": msg }),
+                StreamEvent::Disconnected { reason, retry_in } => {
+                    json!({ "event": "disconnected", "reason": reason, "retry_in_ms": retry_in.as_millis() as u64 })
+                }
+            };
+            println!("{line}");
+            if let StreamEvent::LogonRefused { code, msg } = event {
+                task.abort();
+                return Err(format!("logon refused: {code} {msg}").into());
+            }
+            if matches!(event, StreamEvent::Update { .. }) {
+                updates += 1;
+                if count.is_some_and(|c| updates >= c) {
+                    break;
+                }
+            }
+        }
+        task.abort();
+        Ok::<(), Box<dyn core::error::Error>>(())
+    })
 }

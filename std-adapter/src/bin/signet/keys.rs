@@ -18,6 +18,13 @@ use crate::output::{Context, Result};
 pub struct KeysArgs {
     #[command(subcommand)]
     action: KeysAction,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Where the keys are: the flags `signet keys` and `signet bitzoom keys` share.
+#[derive(Args)]
+pub struct StoreArgs {
     /// Folder of the key registry (and of a running server's admin socket).
     #[arg(long, env = "SIGNET_DATA", default_value = "signet-data", global = true)]
     data: PathBuf,
@@ -31,6 +38,14 @@ pub struct KeysArgs {
         global = true
     )]
     key_store: String,
+}
+
+impl StoreArgs {
+    /// Answers an admin request: through the admin socket of a server running on the data
+    /// folder (it holds the redb file), else against the key store directly.
+    pub fn request(&self, request: &Value) -> Result<Value> {
+        admin_request(&self.data, &self.key_store, request)
+    }
 }
 
 #[derive(Subcommand)]
@@ -73,23 +88,25 @@ impl KeysAction {
 /// Runs `signet keys`.
 pub fn run(args: KeysArgs, ctx: &Context<'_>) -> Result<()> {
     let request = args.action.request()?;
-    let is_redb_in_data = args.key_store == "redb:";
-    let answer = match is_redb_in_data.then(|| admin::call(&args.data, &request)).flatten() {
-        // A server runs on this data folder: it holds the file, so ask it.
+    let answer = args.store.request(&request)?;
+    show(&args.action, &answer, ctx)
+}
+
+fn admin_request(data: &std::path::Path, key_store: &str, request: &Value) -> Result<Value> {
+    let is_redb_in_data = key_store == "redb:";
+    match is_redb_in_data.then(|| admin::call(data, request)).flatten() {
         Some(answer) => {
-            answer.map_err(|e| format!("admin socket {}: {e}", admin::socket_path(&args.data).display()))?
+            Ok(answer.map_err(|e| format!("admin socket {}: {e}", admin::socket_path(data).display()))?)
         }
         None => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             runtime.block_on(async {
-                let registry =
-                    crate::serve::open_registry(&args.key_store, &args.data, Duration::from_secs(5)).await?;
+                let registry = crate::serve::open_registry(key_store, data, Duration::from_secs(5)).await?;
                 let service = VerifierService::new(registry);
-                Ok::<_, Box<dyn core::error::Error>>(admin::handle(&service, &request).await)
-            })?
+                Ok(admin::handle(&service, request).await)
+            })
         }
-    };
-    show(&args.action, &answer, ctx)
+    }
 }
 
 fn show(action: &KeysAction, answer: &Value, ctx: &Context<'_>) -> Result<()> {

@@ -5,6 +5,7 @@
 //! documented endpoints locally. `signet --help` lists every command.
 
 mod bitzoom;
+mod bitzoom_keys;
 mod demo;
 mod device;
 mod keys;

@@ -84,6 +84,12 @@ pub struct ServeArgs {
     /// instance takes to reach this one.
     #[arg(long, env = "SIGNET_KEY_CACHE_TTL_MS", default_value_t = 1_000)]
     key_cache_ttl_ms: u64,
+    /// Requests a second each Bitzoom HMAC key may make (beyond it: 429, -1003).
+    #[arg(long, env = "SIGNET_BITZOOM_RATE_LIMIT", default_value_t = signet_std::bitzoom::service::DEFAULT_RATE_PER_SEC)]
+    bitzoom_rate_limit: u32,
+    /// The burst each Bitzoom HMAC key may make at once.
+    #[arg(long, env = "SIGNET_BITZOOM_RATE_BURST", default_value_t = signet_std::bitzoom::service::DEFAULT_RATE_BURST)]
+    bitzoom_rate_burst: u32,
     /// The EIP-712 domain orders must be signed in (the posted body names no chain).
     #[command(flatten)]
     chain: ChainArgs,
@@ -120,6 +126,8 @@ pub struct ServeOptions {
     pub key_store_timeout: Duration,
     /// The domain orders are checked in.
     pub order_domain: OrderDomain,
+    /// Requests per second and burst of each Bitzoom key.
+    pub bitzoom_rate_limit: (u32, u32),
 }
 
 impl ServeOptions {
@@ -137,6 +145,10 @@ impl ServeOptions {
             key_cache_ttl: signet_std::store::DEFAULT_KEY_CACHE_TTL,
             key_store: "redb:".to_owned(),
             key_store_timeout: Duration::from_secs(1),
+            bitzoom_rate_limit: (
+                signet_std::bitzoom::service::DEFAULT_RATE_PER_SEC,
+                signet_std::bitzoom::service::DEFAULT_RATE_BURST,
+            ),
             order_domain: OrderDomain::for_chain(signet_std::turbine::DEFAULT_CHAIN_ID).unwrap_or_else(
                 || OrderDomain::new(signet_std::turbine::DEFAULT_CHAIN_ID, Address::from_bytes([0; 20])),
             ),
@@ -197,6 +209,7 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.key_store = args.key_store;
     options.key_store_timeout = Duration::from_millis(args.key_store_timeout_ms.max(1));
     options.order_domain = args.chain.domain()?;
+    options.bitzoom_rate_limit = (args.bitzoom_rate_limit, args.bitzoom_rate_burst);
     serve(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))
 }
 
@@ -280,8 +293,11 @@ async fn build(
         contract = %options.order_domain.verifying_contract(),
         "orders signed in"
     );
-    let mut bitzoom =
-        BitzoomService::new(&bitzoom_secret(&options.data)?).with_lifetime_secs(options.token_lifetime_secs);
+    // Bitzoom's HMAC keys made with `signet bitzoom keys` live in the same key store.
+    let mut bitzoom = BitzoomService::new(&bitzoom_secret(&options.data)?)
+        .with_lifetime_secs(options.token_lifetime_secs)
+        .with_key_store(Arc::clone(&turbine))
+        .with_rate_limit(options.bitzoom_rate_limit.0, options.bitzoom_rate_limit.1);
     for (name, secret) in &options.bitzoom_api_keys {
         bitzoom.add_api_key(name, secret.expose().as_bytes())?;
     }
