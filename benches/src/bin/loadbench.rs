@@ -376,9 +376,11 @@ fn tempfile_dir() -> Result<PathBuf, Error> {
 fn main() -> Result<(), Error> {
     let args = Args::parse();
     let mut results = Vec::new();
+    let mut exhausted = false;
     for name in &args.servers {
         let outcome = bench(name, &args)?;
         if outcome.exhausted {
+            exhausted = true;
             eprintln!("loadbench {name}: ran out of pre-minted tokens in a slot; pass a larger --max-rate");
         }
         results.push((name.clone(), outcome));
@@ -416,5 +418,10 @@ fn main() -> Result<(), Error> {
     }
     let refused: usize = results.iter().map(|(_, o)| o.refusals.values().sum::<usize>()).sum();
     println!("valid tokens refused: {refused}");
+    // A refused valid token is a failure of the server, and running out of tokens makes the
+    // rates meaningless: either fails the run (CI's smoke run relies on it).
+    if refused > 0 || exhausted {
+        return Err(format!("{refused} valid tokens refused; tokens exhausted: {exhausted}").into());
+    }
     Ok(())
 }
