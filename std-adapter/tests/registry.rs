@@ -174,3 +174,31 @@ fn postgres_down_is_unavailable_and_heals() {
         block(registry.lookup_key(&kid("k1"))).is_ok_and(|r| r.is_some())
     });
 }
+
+#[test]
+fn postgres_schema_error_is_not_an_outage() {
+    // A missing table is a fault of the deployment, not a database that is down: it must say
+    // what is wrong (and not ask clients to retry with a 503).
+    let server = PostgresServer::start();
+    let url = server.url();
+    let registry = block(postgres(&url));
+    block(registry.register(&entry("k1", 1, None), Proof::Documented, NOW)).unwrap();
+    let rename = |sql: &'static str| {
+        block(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        });
+    };
+    rename("ALTER TABLE signet_api_keys RENAME TO signet_api_keys_moved");
+    match block(registry.register(&entry("k2", 2, None), Proof::Documented, NOW)) {
+        Err(RegistryError::Database(detail)) => {
+            assert!(detail.contains("signet_api_keys") && detail.contains("42P01"), "{detail}");
+            assert!(!detail.contains(&url), "{detail}");
+        }
+        other => panic!("expected a database error naming the table, got {other:?}"),
+    }
+    assert!(block(registry.is_ready()), "the database itself still answers");
+    rename("ALTER TABLE signet_api_keys_moved RENAME TO signet_api_keys");
+    block(registry.register(&entry("k2", 2, None), Proof::Documented, NOW)).unwrap();
+}

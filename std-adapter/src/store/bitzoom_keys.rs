@@ -6,7 +6,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use tokio_postgres::Row;
 
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyError, BitzoomKeyStatus, MAX_KEYS_PER_ACCOUNT};
-use crate::store::postgres::{PostgresRegistry, unavailable};
+use crate::store::postgres::{PostgresRegistry, pg_error};
 use crate::store::redb::{RedbRegistry, RegistryError, db_error};
 use crate::store::registry::Registry;
 
@@ -180,17 +180,17 @@ impl PostgresRegistry {
         let allowed = key.allowed_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
         self.bounded(async {
             let mut client = self.client().await?;
-            let txn = client.transaction().await.map_err(unavailable)?;
+            let txn = client.transaction().await.map_err(pg_error)?;
             txn.execute("SELECT pg_advisory_xact_lock(hashtext('signet-bitzoom:' || $1))", &[&key.account])
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             let held: i64 = txn
                 .query_one(
                     "SELECT count(*) FROM signet_bitzoom_keys WHERE account = $1 AND status <> 'revoked'",
                     &[&key.account],
                 )
                 .await
-                .map_err(unavailable)?
+                .map_err(pg_error)?
                 .get(0);
             if usize::try_from(held).unwrap_or(usize::MAX) >= MAX_KEYS_PER_ACCOUNT {
                 return Ok(Err(BitzoomKeyError::TooManyKeys));
@@ -211,8 +211,8 @@ impl PostgresRegistry {
                 ],
             )
             .await
-            .map_err(unavailable)?;
-            txn.commit().await.map_err(unavailable)?;
+            .map_err(pg_error)?;
+            txn.commit().await.map_err(pg_error)?;
             Ok(Ok(()))
         })
         .await?
@@ -224,8 +224,8 @@ impl PostgresRegistry {
             let statement = client
                 .prepare_cached("SELECT * FROM signet_bitzoom_keys WHERE api_key = $1")
                 .await
-                .map_err(unavailable)?;
-            let row = client.query_opt(&statement, &[&api_key]).await.map_err(unavailable)?;
+                .map_err(pg_error)?;
+            let row = client.query_opt(&statement, &[&api_key]).await.map_err(pg_error)?;
             row.map(|r| key_of(&r)).transpose()
         })
         .await
@@ -238,7 +238,7 @@ impl PostgresRegistry {
                 .await?
                 .query("SELECT * FROM signet_bitzoom_keys", &[])
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             rows.iter().map(key_of).collect()
         })
         .await
@@ -260,7 +260,7 @@ impl PostgresRegistry {
                         &[&api_key, &status.as_str()],
                     )
                     .await
-                    .map_err(unavailable)
+                    .map_err(pg_error)
             })
             .await?;
         match row {

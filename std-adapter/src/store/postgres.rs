@@ -99,6 +99,24 @@ pub(crate) fn unavailable<E>(_: E) -> RegistryError {
     RegistryError::Unavailable
 }
 
+/// Sorts a failed statement: the database being unreachable, shutting down, overloaded or
+/// unable to serialise is [`RegistryError::Unavailable`] (503: retry later); an error the
+/// server reports about the statement itself (a missing table, a violated constraint) is
+/// [`RegistryError::Database`] with its SQLSTATE and message, so a broken schema is not
+/// mistaken for an outage. The server's message names tables and columns, never the
+/// connection string.
+pub(crate) fn pg_error(error: tokio_postgres::Error) -> RegistryError {
+    // SQLSTATE classes 08 (connection), 40 (serialization, deadlock), 53 (insufficient
+    // resources), 57 (operator intervention: shutdown, statement timeout), 58 (system).
+    const TRANSIENT: [&str; 5] = ["08", "40", "53", "57", "58"];
+    match error.as_db_error() {
+        Some(db) if !TRANSIENT.iter().any(|class| db.code().code().starts_with(class)) => {
+            RegistryError::Database(format!("{} (SQLSTATE {})", db.message(), db.code().code()))
+        }
+        _ => RegistryError::Unavailable,
+    }
+}
+
 impl PostgresRegistry {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and applies the
     /// migrations this version has that the database lacks.
@@ -139,15 +157,15 @@ impl PostgresRegistry {
 
     async fn migrate(&self) -> Result<(), RegistryError> {
         let mut client = self.client().await?;
-        let txn = client.transaction().await.map_err(unavailable)?;
-        txn.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(unavailable)?;
+        let txn = client.transaction().await.map_err(pg_error)?;
+        txn.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(pg_error)?;
         txn.batch_execute("CREATE TABLE IF NOT EXISTS signet_schema (version INTEGER PRIMARY KEY)")
             .await
-            .map_err(unavailable)?;
+            .map_err(pg_error)?;
         let done: i32 = txn
             .query_one("SELECT COALESCE(MAX(version), 0) FROM signet_schema", &[])
             .await
-            .map_err(unavailable)?
+            .map_err(pg_error)?
             .get(0);
         for (version, sql) in (1i32..).zip(MIGRATIONS) {
             if version > done {
@@ -156,15 +174,15 @@ impl PostgresRegistry {
                     .map_err(|e| RegistryError::Database(format!("migration {version}: {e}")))?;
                 txn.execute("INSERT INTO signet_schema (version) VALUES ($1)", &[&version])
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(pg_error)?;
             }
         }
-        txn.commit().await.map_err(unavailable)
+        txn.commit().await.map_err(pg_error)
     }
 
     /// Whether the database answers now.
     pub async fn is_ready(&self) -> bool {
-        self.bounded(async { self.client().await?.query_one("SELECT 1", &[]).await.map_err(unavailable) })
+        self.bounded(async { self.client().await?.query_one("SELECT 1", &[]).await.map_err(pg_error) })
             .await
             .is_ok()
     }
@@ -187,8 +205,8 @@ impl PostgresRegistry {
             let statement = client
                 .prepare_cached("SELECT * FROM signet_api_keys WHERE kid = $1")
                 .await
-                .map_err(unavailable)?;
-            let row = client.query_opt(&statement, &[&kid.as_str()]).await.map_err(unavailable)?;
+                .map_err(pg_error)?;
+            let row = client.query_opt(&statement, &[&kid.as_str()]).await.map_err(pg_error)?;
             row.map(|r| entry_of(&r)).transpose()
         })
         .await
@@ -205,20 +223,20 @@ impl PostgresRegistry {
     pub async fn register(&self, entry: &Entry, proof: Proof, now: UnixTime) -> Result<(), RegistryError> {
         self.bounded(async {
             let mut client = self.client().await?;
-            let txn = client.transaction().await.map_err(unavailable)?;
+            let txn = client.transaction().await.map_err(pg_error)?;
             let wallet = entry.wallet.as_bytes().as_slice();
             txn.execute("INSERT INTO signet_wallets (wallet) VALUES ($1) ON CONFLICT DO NOTHING", &[&wallet])
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             let last: Option<i64> = txn
                 .query_one("SELECT last_registration_ts FROM signet_wallets WHERE wallet = $1 FOR UPDATE", &[&wallet])
                 .await
-                .map_err(unavailable)?
+                .map_err(pg_error)?
                 .get(0);
             let keys = txn
                 .query("SELECT * FROM signet_api_keys WHERE wallet = $1 ORDER BY created_at DESC, kid", &[&wallet])
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             let keys = keys.iter().map(entry_of).collect::<Result<Vec<_>, _>>()?;
             if let Some(usable) = keys.iter().find(|k| k.is_usable(now)) {
                 return Err(RegistryError::WalletHasKey(usable.kid.clone()));
@@ -230,7 +248,7 @@ impl PostgresRegistry {
                 Proof::Timestamped(ts) => {
                     txn.execute("UPDATE signet_wallets SET last_registration_ts = $2 WHERE wallet = $1", &[&wallet, &ts.0])
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(pg_error)?;
                 }
             }
             let inserted = txn
@@ -248,11 +266,11 @@ impl PostgresRegistry {
                     ],
                 )
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             if inserted == 0 {
                 return Err(RegistryError::DuplicateKeyId);
             }
-            txn.commit().await.map_err(unavailable)
+            txn.commit().await.map_err(pg_error)
         })
         .await
     }
@@ -263,7 +281,7 @@ impl PostgresRegistry {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Entry, RegistryError> {
         self.bounded(async {
-            let row = self.client().await?.query_opt(sql, params).await.map_err(unavailable)?;
+            let row = self.client().await?.query_opt(sql, params).await.map_err(pg_error)?;
             row.map(|r| entry_of(&r)).transpose()?.ok_or(RegistryError::NotFound)
         })
         .await
@@ -302,7 +320,7 @@ impl PostgresRegistry {
                 .await?
                 .query("SELECT * FROM signet_api_keys ORDER BY kid", &[])
                 .await
-                .map_err(unavailable)?;
+                .map_err(pg_error)?;
             rows.iter().map(entry_of).collect()
         })
         .await

@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use crate::store::orders::{
     MAX_ORDERS_LISTED, OrderQuery, OrderRecord, OrderStatus, OrderStoreError, expiration_key,
 };
-use crate::store::postgres::{PostgresRegistry, unavailable};
+use crate::store::postgres::{PostgresRegistry, pg_error};
 use crate::store::redb::RegistryError;
 
 /// The columns [`record_of`] reads.
@@ -65,7 +65,7 @@ impl PostgresRegistry {
                          SELECT (SELECT wallet FROM k) AS wallet, EXISTS (SELECT 1 FROM ins) AS inserted",
                     )
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(pg_error)?;
                 client
                     .query_one(
                         &statement,
@@ -80,7 +80,7 @@ impl PostgresRegistry {
                         ],
                     )
                     .await
-                    .map_err(unavailable)
+                    .map_err(pg_error)
             })
             .await?;
         let wallet: Option<Vec<u8>> = row.get("wallet");
@@ -99,8 +99,8 @@ impl PostgresRegistry {
         let row = self
             .bounded(async {
                 let client = self.client().await?;
-                let statement = client.prepare_cached(&sql).await.map_err(unavailable)?;
-                client.query_opt(&statement, &[&hash.0.as_slice()]).await.map_err(unavailable)
+                let statement = client.prepare_cached(&sql).await.map_err(pg_error)?;
+                client.query_opt(&statement, &[&hash.0.as_slice()]).await.map_err(pg_error)
             })
             .await?;
         Ok(row.map(|r| record_of(&r)).transpose()?)
@@ -128,8 +128,8 @@ impl PostgresRegistry {
         let rows = self
             .bounded(async {
                 let client = self.client().await?;
-                let statement = client.prepare_cached(&sql).await.map_err(unavailable)?;
-                client.query(&statement, &[&trader, &market, &status, &now.0]).await.map_err(unavailable)
+                let statement = client.prepare_cached(&sql).await.map_err(pg_error)?;
+                client.query(&statement, &[&trader, &market, &status, &now.0]).await.map_err(pg_error)
             })
             .await?;
         Ok(rows.iter().map(record_of).collect::<Result<_, _>>()?)
@@ -151,10 +151,7 @@ impl PostgresRegistry {
         let row = self
             .bounded(async {
                 let client = self.client().await?;
-                client
-                    .query_opt(&sql, &[&hash.0.as_slice(), &kid.as_str(), &now.0])
-                    .await
-                    .map_err(unavailable)
+                client.query_opt(&sql, &[&hash.0.as_slice(), &kid.as_str(), &now.0]).await.map_err(pg_error)
             })
             .await?;
         if let Some(row) = row {
@@ -186,7 +183,7 @@ impl PostgresRegistry {
                         &[&kid.as_str(), &market.as_bytes().as_slice(), &now.0],
                     )
                     .await
-                    .map_err(unavailable)
+                    .map_err(pg_error)
             })
             .await?;
         rows.iter()

@@ -43,7 +43,16 @@ impl<const N: usize> KeySource for KeyRing<N> {
 
 impl KeySource for PostgresRegistry {
     async fn lookup_key(&self, kid: &KeyId) -> Result<Option<KeyRecord>, KeyStoreError> {
-        self.lookup(kid).await.map_err(|_| KeyStoreError)
+        self.lookup(kid).await.map_err(|e| {
+            // Verification answers only "unavailable"; a schema fault is worth a log line.
+            #[cfg(feature = "axum")]
+            if let RegistryError::Database(detail) = &e {
+                tracing::warn!(error = %detail, "key store");
+            }
+            #[cfg(not(feature = "axum"))]
+            let _ = e;
+            KeyStoreError
+        })
     }
 }
 

@@ -90,6 +90,10 @@ async fn register(
             .into_response()
         }
         Err(e) => {
+            if let RegistrationError::Registry(detail) = &e {
+                // The client sees "internal error"; the operator needs the cause.
+                tracing::warn!(error = %detail, "key store");
+            }
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = match &e {
                 RegistrationError::WalletHasKey(kid) => {
