@@ -8,9 +8,9 @@ mod support;
 use signet_core::UnixTime;
 use signet_std::bitzoom::keys::parse_network;
 use signet_std::bitzoom::{BitzoomKey, BitzoomKeyError, BitzoomKeyStatus, MAX_KEYS_PER_ACCOUNT, Permissions};
-use signet_std::store::{PostgresConfig, PostgresRegistry, Registry};
+use signet_std::store::Registry;
 use signet_std::{RedbRegistry, RegistryError};
-use support::PostgresServer;
+use support::{PostgresServer, block, postgres_registry};
 
 fn key(account: &str, t: i64) -> BitzoomKey {
     let allow = vec![parse_network("127.0.0.1").unwrap(), parse_network("10.0.0.0/8").unwrap()];
@@ -67,10 +67,6 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
     assert_ne!(first.permissions, permissions);
 }
 
-fn block<F: core::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
 #[test]
 fn redb_bitzoom_keys() {
     let dir = tempfile::tempdir().unwrap();
@@ -78,31 +74,26 @@ fn redb_bitzoom_keys() {
     block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
 }
 
-async fn postgres(url: &str) -> Registry {
-    let config = PostgresConfig { pool_size: 4, ..PostgresConfig::default() };
-    Registry::from(PostgresRegistry::connect(url, config).await.unwrap())
-}
-
 #[test]
 fn postgres_bitzoom_keys() {
     let server = PostgresServer::start();
     let url = server.url();
-    block(semantics(|| postgres(&url)));
+    block(semantics(|| postgres_registry(&url, 4)));
 }
 
 #[test]
 fn postgres_twenty_five_creations_at_once_make_twenty_keys() {
     let server = PostgresServer::start();
     let url = server.url();
-    block(postgres(&url));
+    block(postgres_registry(&url, 4));
     let outcomes = support::at_once(25, move |t, runtime| {
-        let registry = runtime.block_on(postgres(&url));
+        let registry = runtime.block_on(postgres_registry(&url, 4));
         runtime.block_on(registry.create_bitzoom_key(&key("racer", t as i64)))
     });
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), MAX_KEYS_PER_ACCOUNT, "{outcomes:?}");
     assert!(outcomes.iter().all(|o| o.is_ok() || matches!(o, Err(BitzoomKeyError::TooManyKeys))));
     assert_eq!(
-        block(block(postgres(&server.url())).bitzoom_keys(Some("racer"))).unwrap().len(),
+        block(block(postgres_registry(&server.url(), 4)).bitzoom_keys(Some("racer"))).unwrap().len(),
         MAX_KEYS_PER_ACCOUNT
     );
 }
@@ -110,7 +101,7 @@ fn postgres_twenty_five_creations_at_once_make_twenty_keys() {
 #[test]
 fn postgres_down_is_unavailable() {
     let mut server = PostgresServer::start();
-    let registry = block(postgres(&server.url()));
+    let registry = block(postgres_registry(&server.url(), 4));
     server.stop();
     assert!(matches!(block(registry.bitzoom_key("k")), Err(RegistryError::Unavailable)));
     assert!(matches!(

@@ -16,11 +16,7 @@ use signet_std::{
     BitzoomClient, ClientError, RedbRegistry, Registry, Secret, SystemClock, TurbineClient, VerifierService,
     os_rng,
 };
-
-/// Runs a future to completion (the service's registry operations are async).
-fn block<F: core::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
+use support::block;
 
 fn serve(app: axum::Router) -> String {
     support::serve_router(app)

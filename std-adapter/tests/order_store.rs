@@ -11,11 +11,9 @@ use signet_core::{
     KeyId, KeyRecord, MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
     UnixTime,
 };
-use signet_std::store::{
-    OrderQuery, OrderStatus, OrderStoreError, PostgresConfig, PostgresRegistry, Proof, Registry,
-};
+use signet_std::store::{OrderQuery, OrderStatus, OrderStoreError, Proof, Registry};
 use signet_std::{Entry, RedbRegistry, RegistryError};
-use support::PostgresServer;
+use support::{PostgresServer, block, postgres_registry};
 
 const NOW: UnixTime = UnixTime(1_800_000_000);
 const MARKET_A: &[u8] = b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
@@ -158,10 +156,6 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
     assert_eq!(registry.order(&second.hash()).await.unwrap().unwrap().status, OrderStatus::Open);
 }
 
-fn block<F: core::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
 #[test]
 fn redb_order_semantics() {
     let dir = tempfile::tempdir().unwrap();
@@ -169,16 +163,11 @@ fn redb_order_semantics() {
     block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
 }
 
-async fn postgres(url: &str) -> Registry {
-    let config = PostgresConfig { pool_size: 4, ..PostgresConfig::default() };
-    Registry::from(PostgresRegistry::connect(url, config).await.unwrap())
-}
-
 #[test]
 fn postgres_order_semantics() {
     let server = PostgresServer::start();
     let url = server.url();
-    block(semantics(|| postgres(&url)));
+    block(semantics(|| postgres_registry(&url, 4)));
 }
 
 #[test]
@@ -188,10 +177,14 @@ fn postgres_one_order_posted_sixteen_times_at_once_is_stored_once() {
     let alice = wallet(0xa1);
     let signed = order(&alice, MARKET_A, 9, (NOW.0 + 3_600) as u64);
     block(async {
-        postgres(&url).await.register(&entry("alice", &alice), Proof::Documented, NOW).await.unwrap()
+        postgres_registry(&url, 4)
+            .await
+            .register(&entry("alice", &alice), Proof::Documented, NOW)
+            .await
+            .unwrap()
     });
     let outcomes = support::at_once(16, move |_, runtime| {
-        let registry = runtime.block_on(postgres(&url));
+        let registry = runtime.block_on(postgres_registry(&url, 4));
         runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW))
     });
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
@@ -204,7 +197,7 @@ fn postgres_tampered_rows_fail_closed_and_a_down_store_is_503() {
     let url = server.url();
     let alice = wallet(0xa1);
     let (one, two) = (order(&alice, MARKET_A, 1, 2_000_000_000), order(&alice, MARKET_A, 2, 2_000_000_000));
-    let registry = block(postgres(&url));
+    let registry = block(postgres_registry(&url, 4));
     block(registry.register(&entry("alice", &alice), Proof::Documented, NOW)).unwrap();
     block(registry.submit_order(&kid("alice"), &one, NOW)).unwrap();
     block(registry.submit_order(&kid("alice"), &two, NOW)).unwrap();

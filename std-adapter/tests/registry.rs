@@ -9,9 +9,9 @@ use std::sync::{Arc, Barrier};
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::Address;
 use signet_core::{KeyId, KeyRecord, KeyStatus, UnixTime};
-use signet_std::store::{KeySource, PostgresConfig, PostgresRegistry, Proof, Registry};
+use signet_std::store::{KeySource, Proof, Registry};
 use signet_std::{Entry, RedbRegistry, RegistryError};
-use support::PostgresServer;
+use support::{PostgresServer, block, postgres_registry};
 
 fn entry(kid: &str, wallet: u8, name: Option<&str>) -> Entry {
     Entry {
@@ -107,10 +107,6 @@ async fn concurrent_registrations_issue_one_key(open: impl Fn() -> Registry + Se
     }
 }
 
-fn block<F: core::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
 #[test]
 fn redb_registry_semantics() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,29 +134,24 @@ fn redb_concurrent_registrations_issue_one_key() {
     assert!(outcomes.iter().all(|o| o.is_ok() || matches!(o, Err(RegistryError::WalletHasKey(_)))));
 }
 
-async fn postgres(url: &str) -> Registry {
-    let config = PostgresConfig { pool_size: 2, ..PostgresConfig::default() };
-    Registry::from(PostgresRegistry::connect(url, config).await.unwrap())
-}
-
 #[test]
 fn postgres_registry_semantics() {
     let server = PostgresServer::start();
     let url = server.url();
-    block(semantics(|| postgres(&url)));
+    block(semantics(|| postgres_registry(&url, 2)));
 }
 
 #[test]
 fn postgres_concurrent_registrations_issue_one_key() {
     let server = PostgresServer::start();
     let url = server.url();
-    block(concurrent_registrations_issue_one_key(move || block(postgres(&url))));
+    block(concurrent_registrations_issue_one_key(move || block(postgres_registry(&url, 2))));
 }
 
 #[test]
 fn postgres_down_is_unavailable_and_heals() {
     let mut server = PostgresServer::start();
-    let registry = block(postgres(&server.url()));
+    let registry = block(postgres_registry(&server.url(), 2));
     block(registry.register(&entry("k1", 1, None), Proof::Documented, NOW)).unwrap();
     server.stop();
     assert!(block(registry.lookup_key(&kid("k1"))).is_err());
@@ -181,7 +172,7 @@ fn postgres_schema_error_is_not_an_outage() {
     // what is wrong (and not ask clients to retry with a 503).
     let server = PostgresServer::start();
     let url = server.url();
-    let registry = block(postgres(&url));
+    let registry = block(postgres_registry(&url, 2));
     block(registry.register(&entry("k1", 1, None), Proof::Documented, NOW)).unwrap();
     let rename = |sql: &'static str| {
         block(async {

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -47,13 +48,26 @@ async fn test_token(
     }
 }
 
-/// A request to a private endpoint, as received.
-struct Incoming<'a> {
-    method: &'a axum::http::Method,
-    uri: &'a axum::http::Uri,
-    headers: &'a HeaderMap,
-    body: &'a [u8],
+/// A request to a private endpoint, as received: what its signature covers, and the peer
+/// address its key's allowlist is checked against.
+struct Incoming {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
     peer: Option<IpAddr>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Incoming {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let (method, uri, headers) =
+            (request.method().clone(), request.uri().clone(), request.headers().clone());
+        let body = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(Incoming { method, uri, headers, body, peer })
+    }
 }
 
 /// The caller of a Bitzoom private endpoint that needs `permission`: HMAC-signed headers if
@@ -61,7 +75,7 @@ struct Incoming<'a> {
 /// no permissions apply). Answers the caller's name.
 async fn bitzoom_caller(
     service: &BitzoomService,
-    request: &Incoming<'_>,
+    request: &Incoming,
     permission: Permission,
 ) -> Result<String, BitzoomError> {
     let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -83,26 +97,12 @@ async fn bitzoom_caller(
         method: request.method.as_str(),
         path: request.uri.path(),
         query: request.uri.query().unwrap_or_default(),
-        body: request.body,
+        body: &request.body,
     };
     service.authorize_signed(&headers, &signed, request.peer, permission).await.map(|caller| caller.api_key)
 }
 
-async fn balance(
-    State(service): State<Arc<BitzoomService>>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    method: axum::http::Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let incoming = Incoming {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-        peer: peer_ip(connect.as_ref()),
-    };
+async fn balance(State(service): State<Arc<BitzoomService>>, incoming: Incoming) -> Response {
     match bitzoom_caller(&service, &incoming, Permission::Read).await {
         Ok(uid) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": uid, "asset": "USDT", "balance": "10000.00" } }))
             .into_response(),
@@ -110,24 +110,10 @@ async fn balance(
     }
 }
 
-async fn order(
-    State(service): State<Arc<BitzoomService>>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    method: axum::http::Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let incoming = Incoming {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-        peer: peer_ip(connect.as_ref()),
-    };
+async fn order(State(service): State<Arc<BitzoomService>>, incoming: Incoming) -> Response {
     match bitzoom_caller(&service, &incoming, Permission::Trade).await {
         Ok(caller) => {
-            let order: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let order: Value = serde_json::from_slice(&incoming.body).unwrap_or(Value::Null);
             Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller, "order": order } }))
                 .into_response()
         }

@@ -394,3 +394,17 @@ pub fn at_once<T: Send + 'static>(
         .collect();
     threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
+
+/// Runs `future` on a runtime of its own: the store tests call async stores from plain threads.
+pub fn block<F: core::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// A registry on the PostgreSQL at `url`, with a pool of `pool_size` connections.
+pub async fn postgres_registry(url: &str, pool_size: usize) -> signet_std::store::Registry {
+    let config =
+        signet_std::store::PostgresConfig { pool_size, ..signet_std::store::PostgresConfig::default() };
+    signet_std::store::Registry::from(
+        signet_std::store::PostgresRegistry::connect(url, config).await.unwrap(),
+    )
+}
