@@ -6,9 +6,10 @@ use core::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use signet_benches::order_peers::AlloyOrder;
 use signet_benches::{Jwt, NOW, Orders, Turbine, Wallet, peers};
+use signet_core::UnixTime;
+use signet_core::bitzoom::jwt::MAX_JWT_LEN;
 use signet_core::eth::{eip191_hash, recover_address};
-use signet_core::jwt::MAX_JWT_LEN;
-use signet_core::{KeyId, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayGuard, UnixTime};
+use signet_core::turbine::{KeyId, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayGuard};
 
 fn turbine(c: &mut Criterion) {
     let t = Turbine::new();

@@ -9,13 +9,14 @@ pub mod peers;
 
 use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use signet_core::bitzoom::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN};
 use signet_core::eth::{EthSignature, WalletKey};
-use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN};
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, MarketId, Nonce, NonceCache, Order, OrderArgs,
-    OrderDomain, Outcome, PreparedSigningKey, Side, SignedOrder, UnixTime, Verifier, mint,
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side, SignedOrder};
+use signet_core::turbine::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, PreparedSigningKey, Verifier, mint,
 };
+use signet_core::{HmacKey, UnixTime};
 
 /// The time every fixture is minted and verified at.
 pub const NOW: UnixTime = UnixTime(1_735_779_017);
@@ -46,7 +47,7 @@ pub struct Turbine {
     /// The claims every mint uses.
     pub claims: Claims,
     /// The payload bytes the SDK signs for `claims`.
-    pub payload: heapless::Vec<u8, { signet_core::MAX_MINTED_PAYLOAD_LEN }>,
+    pub payload: heapless::Vec<u8, { signet_core::turbine::MAX_MINTED_PAYLOAD_LEN }>,
     /// The signature of `payload`.
     pub signature: Signature,
     /// `Bearer <token>` for `claims`.
@@ -62,7 +63,7 @@ impl Turbine {
         let signing_key = SigningKey::from_bytes(&[0x5a; 32]);
         let kid = KeyId::new("e792e6d8c4bd2122").unwrap_or_else(|_| unreachable!());
         let claims = Claims { kid: kid.clone(), ts: NOW, nonce: Nonce::from_bytes([0x42; 16]) };
-        let mut buf = [0u8; signet_core::MAX_MINTED_PAYLOAD_LEN];
+        let mut buf = [0u8; signet_core::turbine::MAX_MINTED_PAYLOAD_LEN];
         let payload =
             heapless::Vec::from_slice(claims.write_json(&mut buf).unwrap_or_default()).unwrap_or_default();
         let mut token = [0u8; MAX_TOKEN_LEN];
@@ -121,8 +122,9 @@ impl Turbine {
     /// Everything `verify` does except `verify_strict`: header and token parsing, key lookup,
     /// and the replay insert. Its cost is signet's whole overhead over the raw primitive.
     pub fn verify_overhead(&self) -> bool {
-        use signet_core::{KeyStore as _, ReplayGuard as _};
-        let Ok(token) = signet_core::bearer_token(self.header.as_bytes()).and_then(signet_core::Token::parse)
+        use signet_core::turbine::{KeyStore as _, ReplayGuard as _};
+        let Ok(token) = signet_core::turbine::bearer_token(self.header.as_bytes())
+            .and_then(signet_core::turbine::Token::parse)
         else {
             return false;
         };
@@ -144,7 +146,7 @@ pub struct Wallet {
     /// The wallet key.
     pub key: WalletKey,
     /// The registration message for its address.
-    pub message: heapless::String<{ signet_core::REGISTRATION_MESSAGE_LEN }>,
+    pub message: heapless::String<{ signet_core::turbine::REGISTRATION_MESSAGE_LEN }>,
     /// Its `personal_sign`.
     pub signature: EthSignature,
 }
@@ -154,7 +156,7 @@ impl Wallet {
     #[must_use]
     pub fn new() -> Self {
         let key = WalletKey::from_bytes(&[0x11; 32]).unwrap_or_else(|_| unreachable!());
-        let message = signet_core::registration_message(&key.address().to_checksummed())
+        let message = signet_core::turbine::registration_message(&key.address().to_checksummed())
             .unwrap_or_else(|_| unreachable!());
         let signature = key.personal_sign(message.as_bytes());
         Wallet { key, message, signature }
@@ -278,7 +280,7 @@ impl Jwt {
         };
         let tokens = keys.each_ref().map(|key| {
             let mut buf = [0u8; MAX_JWT_LEN];
-            let token = signet_core::jwt::encode(key, &claims, &mut buf).unwrap_or_default();
+            let token = signet_core::bitzoom::jwt::encode(key, &claims, &mut buf).unwrap_or_default();
             heapless::String::try_from(token).unwrap_or_default()
         });
         let verifiers = keys.each_ref().map(|key| JwtVerifier::new(key.verifying_key()));
@@ -287,7 +289,9 @@ impl Jwt {
 
     /// Mints with key `i` into `out`, returning the length.
     pub fn mint(&self, i: usize, out: &mut [u8; MAX_JWT_LEN]) -> usize {
-        self.keys.get(i).map_or(0, |key| signet_core::jwt::encode(key, &self.claims, out).map_or(0, str::len))
+        self.keys
+            .get(i)
+            .map_or(0, |key| signet_core::bitzoom::jwt::encode(key, &self.claims, out).map_or(0, str::len))
     }
 
     /// Verifies token `i` with verifier `i`.

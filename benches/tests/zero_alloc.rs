@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use core::fmt::Write as _;
 
 use signet_benches::{Jwt, Orders, Turbine, Wallet};
-use signet_core::MAX_TOKEN_LEN;
 use signet_core::eth::recover_address;
-use signet_core::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
+use signet_core::turbine::MAX_TOKEN_LEN;
+use signet_core::turbine::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -39,7 +39,11 @@ fn main() -> ExitCode {
             recover_address(w.message.as_bytes(), &w.signature).is_ok_and(|a| a == w.key.address())
         }),
         ("registration check", &|| {
-            signet_core::verify_registration(&w.key.address().to_checksummed(), &w.signature.to_hex()).is_ok()
+            signet_core::turbine::verify_registration(
+                &w.key.address().to_checksummed(),
+                &w.signature.to_hex(),
+            )
+            .is_ok()
         }),
         ("personal_sign", &|| w.key.personal_sign(w.message.as_bytes()) == w.signature),
         ("order sign (EIP-712)", &|| o.sign()),

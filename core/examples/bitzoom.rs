@@ -9,8 +9,8 @@
 
 use std::process::ExitCode;
 
-use signet_core::jwt::{JwtSigningKey, JwtVerifier, JwtVerifyingKey, MAX_JWT_LEN, encode};
-use signet_core::request_signing::SignedRequest;
+use signet_core::bitzoom::jwt::{JwtSigningKey, JwtVerifier, JwtVerifyingKey, MAX_JWT_LEN, encode};
+use signet_core::bitzoom::request_signing::SignedRequest;
 use signet_core::{HmacKey, UnixTime};
 
 #[derive(serde::Serialize, serde::Deserialize)]

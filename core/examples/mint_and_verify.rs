@@ -9,9 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::{
-    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime, Verifier, mint,
+use signet_core::turbine::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, Verifier, mint,
 };
 
 fn main() -> ExitCode {
@@ -49,7 +50,7 @@ fn run() -> Result<(), Box<dyn core::error::Error>> {
 
     let mut buf = [0u8; MAX_TOKEN_LEN];
     let token = mint(&key, &claims, &mut buf)?;
-    let mut payload = [0u8; signet_core::MAX_MINTED_PAYLOAD_LEN];
+    let mut payload = [0u8; signet_core::turbine::MAX_MINTED_PAYLOAD_LEN];
     println!("key-id: {kid}");
     println!("public-key: {}", hex::encode(key.verifying_key().as_bytes()));
     println!("payload: {}", core::str::from_utf8(claims.write_json(&mut payload).ok_or("payload")?)?);

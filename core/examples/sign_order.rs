@@ -7,8 +7,8 @@
 use std::io::{BufRead, Write};
 
 use signet_core::eth::{Address, WalletKey};
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{Order, OrderDomain};
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{Order, OrderDomain};
 
 fn sign(line: &str) -> Result<String, String> {
     let mut parts = line.splitn(4, ' ');

@@ -9,9 +9,9 @@
 //!
 //! ```
 //! use ed25519_dalek::SigningKey;
-//! use signet_core::{
-//!     AuthError, Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, UnixTime,
-//!     Verifier, mint,
+//! use signet_core::UnixTime;
+//! use signet_core::turbine::{
+//!     AuthError, Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, Verifier, mint,
 //! };
 //!
 //! // The client: its key id and private key come from registration.
@@ -36,8 +36,10 @@
 //!
 //! ## Layout
 //! - [`turbine`]: bearer tokens (claims, mint, parse, verify), key ids and nonces, the key and
-//!   replay stores, issued API keys and wallet registration; EIP-712 signed orders ([`order`]).
-//! - [`bitzoom`]: JWTs ([`jwt`]) and HMAC-SHA256 request signing ([`request_signing`]).
+//!   replay stores, issued API keys and wallet registration; EIP-712 signed orders
+//!   ([`turbine::order`]).
+//! - [`bitzoom`]: JWTs ([`bitzoom::jwt`]), HMAC-SHA256 request signing
+//!   ([`bitzoom::request_signing`]), the WebSocket logon and channel names.
 //! - [`eth`]: addresses, `personal_sign`, EIP-712 typed-data hashing, recovery, the wallet key.
 //! - [`link`]: the framed protocol between a host and a signing device.
 //! - Shared by the above: [`UnixTime`] and [`Clock`], [`HmacKey`], ASCII output helpers.
@@ -59,23 +61,9 @@ mod text;
 mod time;
 pub mod turbine;
 
-// The paths of the first release, kept: Turbine's items at the crate root, Bitzoom's two
-// protocols as `signet_core::jwt` and `signet_core::request_signing`.
-pub use bitzoom::{jwt, request_signing};
+// Shared by every protocol: time and the HMAC key. Everything else has one path, in its module.
 pub use hmac_key::{HMAC_TAG_LEN, HmacKey};
 pub use time::{Clock, UnixTime};
-pub use turbine::order;
-pub use turbine::{
-    API_SECRET_HEX_LEN, ApiSecret, AuthError, Claims, DEFAULT_MAX_CLOCK_SKEW_SECS, InvalidApiSecret,
-    IssuedApiKey, KeyId, KeyIdError, KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError,
-    MAX_KEY_ID_LEN, MAX_MINTED_PAYLOAD_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN, MAX_VERIFY_TOKEN_LEN, MarketId,
-    MintError, NONCE_CACHE_WAYS, NONCE_HEX_LEN, NONCE_LEN, Nonce, NonceCache, Order, OrderArgs, OrderDomain,
-    OrderError, OrderHash, Outcome, PreparedSigningKey, REGISTRATION_MESSAGE_LEN,
-    REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN, REREGISTRATION_TIMESTAMP_LABEL,
-    RegistrationRequest, ReplayError, ReplayGuard, Side, SignedOrder, TOKEN_WINDOW_SECS, Token, Verifier,
-    VerifyConfig, bearer_token, mint, mint_string, registration_message, reregistration_message,
-    verify_registration, verify_reregistration,
-};
 
 /// Re-exported so callers name the same Ed25519 types the core uses.
 pub use ed25519_dalek;

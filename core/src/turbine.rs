@@ -23,7 +23,6 @@ pub use key_id::{KeyId, KeyIdError, MAX_KEY_ID_LEN};
 pub use keys::{KeyRecord, KeyRing, KeyRingFull, KeyStatus, KeyStore, KeyStoreError};
 pub use nonce::{NONCE_HEX_LEN, NONCE_LEN, Nonce};
 pub use nonce_cache::{NONCE_CACHE_WAYS, NonceCache};
-pub use order::{MarketId, Order, OrderArgs, OrderDomain, OrderError, OrderHash, Outcome, Side, SignedOrder};
 pub use registration::{
     REGISTRATION_MESSAGE_LEN, REGISTRATION_MESSAGE_PREFIX, REREGISTRATION_MESSAGE_LEN,
     REREGISTRATION_TIMESTAMP_LABEL, RegistrationRequest, registration_message, reregistration_message,

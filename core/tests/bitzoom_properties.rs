@@ -4,9 +4,12 @@
 
 use proptest::prelude::*;
 use serde::de::IgnoredAny;
-use signet_core::jwt::{JwtError, JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode, read_expiry_unverified};
-use signet_core::request_signing::{SignedRequest, verify_request};
-use signet_core::{HmacKey, KeyId, NonceCache, UnixTime};
+use signet_core::bitzoom::jwt::{
+    JwtError, JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode, read_expiry_unverified,
+};
+use signet_core::bitzoom::request_signing::{SignedRequest, verify_request};
+use signet_core::turbine::{KeyId, NonceCache};
+use signet_core::{HmacKey, UnixTime};
 
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Claims {
@@ -75,7 +78,7 @@ proptest! {
         let key = HmacKey::new(b"k");
         let input = format!("{}.{}", b64.encode(&header), b64.encode(&body));
         let token = format!("{input}.{}", b64.encode(key.tag(&[input.as_bytes()])));
-        let _ = JwtVerifier::new(signet_core::jwt::JwtVerifyingKey::Hs256(key)).verify::<IgnoredAny>(token.as_bytes(), UnixTime(0));
+        let _ = JwtVerifier::new(signet_core::bitzoom::jwt::JwtVerifyingKey::Hs256(key)).verify::<IgnoredAny>(token.as_bytes(), UnixTime(0));
     }
 
     #[test]

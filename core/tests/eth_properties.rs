@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use signet_core::eth::{Address, EthError, EthSignature, WalletKey, recover_address};
-use signet_core::verify_registration;
+use signet_core::turbine::verify_registration;
 
 fn wallet() -> impl Strategy<Value = WalletKey> {
     any::<[u8; 32]>().prop_filter_map("not a valid scalar", |b| WalletKey::from_bytes(&b).ok())

@@ -2,10 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use proptest::prelude::*;
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::{
+use signet_core::turbine::{
     AuthError, Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, PreparedSigningKey,
-    UnixTime, Verifier, mint,
+    Verifier, mint,
 };
 
 const NOW: i64 = 1_735_779_017;
@@ -93,6 +94,6 @@ fn short_output_buffer_is_refused_without_writing() {
     let mut full = [0u8; MAX_TOKEN_LEN];
     let len = mint(&key, &claims, &mut full).unwrap().len();
     let mut short = vec![0xeeu8; len - 1];
-    assert_eq!(mint(&key, &claims, &mut short), Err(signet_core::MintError::BufferTooSmall));
+    assert_eq!(mint(&key, &claims, &mut short), Err(signet_core::turbine::MintError::BufferTooSmall));
     assert!(short.iter().all(|&b| b == 0xee), "partial write");
 }

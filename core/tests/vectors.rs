@@ -9,18 +9,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
+use signet_core::bitzoom::jwt::{
+    JwtSigningKey, JwtVerifier, JwtVerifyingKey, encode, read_expiry_unverified,
+};
+use signet_core::bitzoom::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::bitzoom::ws_logon::{LOGON_METHOD, LOGON_PATH, Logon, MAX_LOGON_LEN, verify_logon};
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
 use signet_core::eth::{
     Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address, recover_prehash,
 };
-use signet_core::jwt::{JwtSigningKey, JwtVerifier, JwtVerifyingKey, encode, read_expiry_unverified};
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_request};
-use signet_core::{
-    HmacKey, KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, Order, OrderDomain, OrderError,
-    SignedOrder, UnixTime, Verifier, VerifyConfig, registration_message, verify_registration,
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{Order, OrderDomain, OrderError, SignedOrder};
+use signet_core::turbine::{
+    KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, Verifier, VerifyConfig, registration_message,
+    verify_registration,
 };
+use signet_core::{HmacKey, UnixTime};
 
 type Outcome = Result<usize, Vec<String>>;
 /// A vector file's stem and the function that runs its cases (given the parsed file and its
@@ -136,7 +140,7 @@ fn turbine_tokens(doc: &Value, _text: &str) -> Outcome {
     })
 }
 
-fn check_claims(case: &Value, got: &signet_core::Claims) -> Result<(), String> {
+fn check_claims(case: &Value, got: &signet_core::turbine::Claims) -> Result<(), String> {
     let Some(want) = case.get("claims") else { return Ok(()) };
     let kid = str_field(want, "kid")?;
     let ts = int_field(want, "ts")?;
@@ -264,7 +268,7 @@ fn jwt_case(doc: &Value, case: &Value, now: UnixTime) -> Result<(), String> {
             // Re-mint the same claims: HS256 and EdDSA are deterministic, so the bytes must
             // match; ES256K (random k in PyJWT) must at least verify.
             if let Some(signing) = signing {
-                let mut buf = [0u8; signet_core::jwt::MAX_JWT_LEN];
+                let mut buf = [0u8; signet_core::bitzoom::jwt::MAX_JWT_LEN];
                 let minted = encode(&signing, &verified.claims, &mut buf).map_err(|e| e.to_string())?;
                 let deterministic = !matches!(signing, JwtSigningKey::Es256k(_));
                 if deterministic && minted != token {

@@ -5,12 +5,13 @@ use core::fmt;
 use ed25519_dalek::SigningKey;
 use embedded_io::{Read, Write};
 use rand_core::CryptoRng;
+use signet_core::UnixTime;
 use signet_core::eth::{Address, WalletKey};
 use signet_core::link::{self, DeviceError, FrameReader, MAX_FRAME_LEN, Request, Response};
-use signet_core::order::MAX_ORDER_SUMMARY_LEN;
-use signet_core::{
-    Claims, KeyId, MAX_TOKEN_LEN, Nonce, Order, OrderDomain, PreparedSigningKey, UnixTime, mint,
-    registration_message,
+use signet_core::turbine::order::MAX_ORDER_SUMMARY_LEN;
+use signet_core::turbine::order::{Order, OrderDomain};
+use signet_core::turbine::{
+    Claims, KeyId, MAX_TOKEN_LEN, Nonce, PreparedSigningKey, mint, registration_message,
 };
 use zeroize::ZeroizeOnDrop;
 
@@ -68,7 +69,7 @@ impl fmt::Debug for DeviceKeys {
 /// any future time; with this bound, tokens minted while a host is in control are valid at
 /// most 300 s (plus the window) beyond that. A clock that cannot be read (stopped, invalid)
 /// gives no reference, so setting it always needs a press.
-pub const MAX_UNCONFIRMED_CLOCK_SHIFT_SECS: u64 = signet_core::TOKEN_WINDOW_SECS as u64;
+pub const MAX_UNCONFIRMED_CLOCK_SHIFT_SECS: u64 = signet_core::turbine::TOKEN_WINDOW_SECS as u64;
 
 /// A signing device: keys, a clock, a way to ask the user, randomness for nonces, and a
 /// display to show what a press approves (none by default: see [`Device::with_display`]).

@@ -4,7 +4,7 @@
 ///
 /// Implement it over the device's screen (a character LCD, an e-paper panel, a terminal);
 /// [`NoDisplay`] stands for a device without one. The line is UTF-8 (an order summary holds
-/// `…`) and at most [`signet_core::order::MAX_ORDER_SUMMARY_LEN`] bytes; a narrow screen
+/// `…`) and at most [`signet_core::turbine::order::MAX_ORDER_SUMMARY_LEN`] bytes; a narrow screen
 /// scrolls or wraps it, but must show all of it.
 pub trait TextDisplay {
     /// The error of the hardware behind it.

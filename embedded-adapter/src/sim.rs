@@ -9,7 +9,7 @@ use core::convert::Infallible;
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{ErrorType as PinErrorType, InputPin, OutputPin};
 use embedded_hal::i2c::{self, ErrorKind, I2c, NoAcknowledgeSource, Operation};
-use signet_core::order::MAX_ORDER_SUMMARY_LEN;
+use signet_core::turbine::order::MAX_ORDER_SUMMARY_LEN;
 
 use crate::TextDisplay;
 

@@ -6,11 +6,12 @@ use core::convert::Infallible;
 use std::collections::VecDeque;
 
 use ed25519_dalek::SigningKey;
+use signet_core::UnixTime;
 use signet_core::eth::recover_prehash;
 use signet_core::eth::{Address, EthSignature, WalletKey, recover_address};
 use signet_core::link::{self, DeviceError, KeySecret, MAX_FRAME_LEN, Request, Response};
-use signet_core::{KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier, registration_message};
-use signet_core::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side};
+use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side};
+use signet_core::turbine::{KeyId, KeyRecord, KeyRing, NonceCache, Verifier, registration_message};
 use signet_embedded::sim::SimulatedDisplay;
 use signet_embedded::{Device, DeviceKeys, Error, TextDisplay, TimeSource, UserPresence};
 
@@ -105,7 +106,7 @@ fn minted_tokens_verify_and_are_fresh_each_time() {
     // The device's clock is the one it mints with.
     assert_eq!(device.handle(&Request::SetTime { unix_secs: NOW.0 + 100 }), Response::TimeSet);
     let Response::Token { token } = device.handle(&Request::MintToken) else { panic!() };
-    assert_eq!(signet_core::Token::parse(&token).unwrap().ts(), UnixTime(NOW.0 + 100));
+    assert_eq!(signet_core::turbine::Token::parse(&token).unwrap().ts(), UnixTime(NOW.0 + 100));
     device.clock_mut().broken = true;
     assert_eq!(device.handle(&Request::MintToken), Response::Error(DeviceError::Clock));
 }
@@ -117,7 +118,7 @@ fn moving_the_clock_far_needs_a_press() {
     let mut device = device(&[Ok(false), Ok(true), Ok(true)]);
     let mint_ts = |device: &mut TestDevice| {
         let Response::Token { token } = device.handle(&Request::MintToken) else { panic!() };
-        signet_core::Token::parse(&token).unwrap().ts()
+        signet_core::turbine::Token::parse(&token).unwrap().ts()
     };
     assert_eq!(
         device.handle(&Request::SetTime { unix_secs: NOW.0 + month }),
@@ -146,7 +147,10 @@ fn registration_is_signed_only_after_confirmation() {
     let signature = EthSignature::from_bytes(signature.into_array().unwrap());
     let message = registration_message(&address).unwrap();
     assert_eq!(recover_address(message.as_bytes(), &signature), Ok(device.keys().address()));
-    assert_eq!(signet_core::verify_registration(&address, &signature.to_hex()), Ok(device.keys().address()));
+    assert_eq!(
+        signet_core::turbine::verify_registration(&address, &signature.to_hex()),
+        Ok(device.keys().address())
+    );
     // Not pressed in time, and a failing button: refused.
     assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));
     assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));

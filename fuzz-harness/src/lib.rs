@@ -10,14 +10,15 @@ use std::sync::LazyLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde::de::IgnoredAny;
+use signet_core::bitzoom::jwt::{JwtSigningKey, JwtVerifier, read_expiry_unverified};
+use signet_core::bitzoom::request_signing::{SignedRequest, verify_request};
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::{Address, EthSignature, recover_address};
-use signet_core::jwt::{JwtSigningKey, JwtVerifier, read_expiry_unverified};
-use signet_core::request_signing::{SignedRequest, verify_request};
-use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayError, ReplayGuard,
-    UnixTime, Verifier, mint, verify_registration,
+use signet_core::turbine::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, ReplayError, ReplayGuard, Verifier,
+    mint, verify_registration,
 };
+use signet_core::{HmacKey, UnixTime};
 
 /// A target's name (its corpus folder and cargo-fuzz target) and body.
 pub type Target = (&'static str, fn(&[u8]));
@@ -248,8 +249,8 @@ pub fn link_frame(data: &[u8]) {
 /// in an answer.
 pub fn order_body(data: &[u8]) {
     use core::fmt::Write as _;
-    use signet_core::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
-    use signet_core::{OrderDomain, SignedOrder};
+    use signet_core::turbine::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
+    use signet_core::turbine::order::{OrderDomain, SignedOrder};
     let Ok(signed) = SignedOrder::parse_body(data) else { return };
     let mut buf = [0u8; MAX_ORDER_BODY_LEN];
     let Ok(body) = signed.write_body(&mut buf) else { panic!("a parsed order does not write") };

@@ -5,7 +5,7 @@ use core::fmt;
 use std::path::{Path, PathBuf};
 
 use signet_core::eth::WalletKey;
-use signet_core::{ApiSecret, KeyId};
+use signet_core::turbine::{ApiSecret, KeyId};
 use zeroize::Zeroizing;
 
 /// A secret string (a bearer token, an HMAC secret): zeroized on drop, never printed.

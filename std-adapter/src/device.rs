@@ -4,15 +4,15 @@
 use core::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
 
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::VerifyingKey;
 use signet_core::eth::{Address, EthSignature, recover_address};
 use signet_core::link::{
     self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN,
 };
 use signet_core::link::{Request, Response};
-use signet_core::{
-    KeyId, Order, OrderDomain, RegistrationRequest, SignedOrder, UnixTime, registration_message,
-};
+use signet_core::turbine::order::{Order, OrderDomain, SignedOrder};
+use signet_core::turbine::{KeyId, RegistrationRequest, registration_message};
 
 use crate::credentials::TurbineApiKey;
 

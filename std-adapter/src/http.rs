@@ -4,7 +4,7 @@ use core::fmt;
 use core::time::Duration;
 
 use serde_json::Value;
-use signet_core::AuthError;
+use signet_core::turbine::AuthError;
 
 /// Why a client request failed.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ pub enum ClientError {
     /// The answer is not the JSON the API documents.
     InvalidResponse(String),
     /// The order is outside the SDK's ranges (caught before anything is signed or sent).
-    Order(signet_core::OrderError),
+    Order(signet_core::turbine::order::OrderError),
     /// The order signer (a signing device, say) failed or refused.
     Signing(String),
 }

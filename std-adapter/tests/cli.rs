@@ -87,7 +87,7 @@ fn wallet_commands_round_trip() {
         stdout(&signet(&["wallet", "recover", signed["message"].as_str().unwrap(), signature], &[])),
         address
     );
-    assert!(signet_core::verify_registration(address, signature).is_ok());
+    assert!(signet_core::turbine::verify_registration(address, signature).is_ok());
     let bad = signet(&["wallet", "recover", "m", "0x12"], &[]);
     assert!(
         !bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("invalid signature encoding")
@@ -157,9 +157,9 @@ fn serve_register_keys_and_credentials_file() {
     let hash = created["orderHash"].as_str().unwrap().to_owned();
     assert_eq!(created["status"], "open");
     let body = serde_json::to_string(&created["body"]).unwrap();
-    let signed = signet_core::SignedOrder::parse_body(body.as_bytes()).unwrap();
+    let signed = signet_core::turbine::order::SignedOrder::parse_body(body.as_bytes()).unwrap();
     assert_eq!((signed.order.price, signed.order.size), (350_000, 12_500_000));
-    assert_eq!(signed.verify(&signet_core::OrderDomain::for_chain(137).unwrap()), Ok(()));
+    assert_eq!(signed.verify(&signet_core::turbine::order::OrderDomain::for_chain(137).unwrap()), Ok(()));
     let listed = order(&["list", "--status", "open"]);
     assert_eq!(
         listed.as_array().unwrap().iter().map(|o| o["orderHash"].as_str().unwrap()).collect::<Vec<_>>(),
@@ -211,7 +211,7 @@ fn bitzoom_sign_headers_verify() {
         ],
         &env,
     ));
-    let request = signet_core::request_signing::SignedRequest {
+    let request = signet_core::bitzoom::request_signing::SignedRequest {
         timestamp: headers["X-BZ-TIMESTAMP"].as_str().unwrap(),
         nonce: headers["X-BZ-NONCE"].as_str().unwrap(),
         recv_window: headers["X-BZ-RECVWINDOW"].as_str().unwrap(),

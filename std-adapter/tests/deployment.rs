@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
-use signet_core::{MarketId, Outcome, Side};
+use signet_core::turbine::order::{MarketId, Outcome, Side};
 use signet_std::{ClientError, NewOrder, TurbineApiKey, TurbineClient, os_rng};
 use support::{PostgresServer, RedisServer, SignetServer, request, running_as_root, wait_for};
 

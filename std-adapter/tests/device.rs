@@ -10,10 +10,11 @@ use embedded_hal_mock::eh1::delay::NoopDelay;
 use embedded_hal_mock::eh1::digital::{Mock as Pin, State, Transaction as PinTx};
 use embedded_hal_mock::eh1::i2c::{Mock as I2c, Transaction as I2cTx};
 use embedded_io_adapters::std::FromStd;
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::WalletKey;
 use signet_core::link::DeviceError;
-use signet_core::{ApiSecret, KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier};
+use signet_core::turbine::{ApiSecret, KeyId, KeyRecord, KeyRing, NonceCache, Verifier};
 use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, Error, RtcClock};
 use signet_std::{DeviceClient, DeviceClientError, TurbineApiKey};
 use support::duplex;
@@ -78,7 +79,10 @@ fn host_and_device_over_a_duplex_link() {
     let registration = host.sign_registration().unwrap();
     assert_eq!(registration.address, address);
     let text = address.to_checksummed();
-    assert_eq!(signet_core::verify_registration(&text, &registration.signature.to_hex()), Ok(address));
+    assert_eq!(
+        signet_core::turbine::verify_registration(&text, &registration.signature.to_hex()),
+        Ok(address)
+    );
     assert!(matches!(host.sign_registration(), Err(DeviceClientError::Device(DeviceError::NotConfirmed))));
 
     // The key a server would have issued goes onto the device; tokens then verify.
@@ -186,9 +190,9 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
     ]);
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
     let body = serde_json::to_string(&out["body"]).unwrap();
-    let signed = signet_core::SignedOrder::parse_body(body.as_bytes()).unwrap();
+    let signed = signet_core::turbine::order::SignedOrder::parse_body(body.as_bytes()).unwrap();
     assert_eq!(signed.order.trader.to_checksummed(), address);
-    assert_eq!(signed.verify(&signet_core::OrderDomain::for_chain(84532).unwrap()), Ok(()));
+    assert_eq!(signed.verify(&signet_core::turbine::order::OrderDomain::for_chain(84532).unwrap()), Ok(()));
     assert!(
         out["summary"].as_str().unwrap().starts_with("SELL YES 3 @ 0.6420 market 0x7be8…e928 exp "),
         "{out}"
@@ -198,6 +202,6 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
     let registration: serde_json::Value = serde_json::from_str(&signet(&["register", "--json"])).unwrap();
     assert_eq!(registration["address"], address.as_str());
     let signature = registration["signature"].as_str().unwrap();
-    assert!(signet_core::verify_registration(&address, signature).is_ok());
+    assert!(signet_core::turbine::verify_registration(&address, signature).is_ok());
     drop(slave);
 }

@@ -8,7 +8,8 @@ mod support;
 use std::sync::Arc;
 
 use signet_core::eth::WalletKey;
-use signet_core::{AuthError, Clock, KeyId, UnixTime};
+use signet_core::turbine::{AuthError, KeyId};
+use signet_core::{Clock, UnixTime};
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::{bitzoom_routes, turbine_routes};
 use signet_std::store::OrderQuery;

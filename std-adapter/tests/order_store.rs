@@ -5,12 +5,13 @@
 
 mod support;
 
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::{Address, WalletKey};
-use signet_core::{
-    KeyId, KeyRecord, MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
-    UnixTime,
+use signet_core::turbine::order::{
+    MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
 };
+use signet_core::turbine::{KeyId, KeyRecord};
 use signet_std::store::{OrderQuery, OrderStatus, OrderStoreError, Proof, Registry};
 use signet_std::{Entry, RedbRegistry, RegistryError};
 use support::{PostgresServer, block, postgres_registry};

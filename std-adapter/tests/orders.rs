@@ -9,9 +9,10 @@ mod support;
 use std::sync::Arc;
 use std::sync::mpsc::channel;
 
+use signet_core::Clock;
 use signet_core::eth::{Address, WalletKey};
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{Clock, MarketId, OrderDomain, OrderHash, Outcome, Side, SignedOrder};
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{MarketId, OrderDomain, OrderHash, Outcome, Side, SignedOrder};
 use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedDisplay, SimulatedLed, SimulatedRtc};
 use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
 use signet_std::server::turbine_routes;
@@ -140,7 +141,7 @@ fn wallet_signed_orders_are_checked_kept_listed_and_cancelled() {
     // Out of range before anything is signed or sent.
     assert!(matches!(
         client.create_order(&alice_key, &mut &alice, &new_order(Side::Buy, 1_000_000)),
-        Err(ClientError::Order(signet_core::OrderError::Price))
+        Err(ClientError::Order(signet_core::turbine::order::OrderError::Price))
     ));
 
     // Bob's order under his own key; the lists.

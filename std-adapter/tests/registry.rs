@@ -6,9 +6,10 @@ mod support;
 
 use std::sync::{Arc, Barrier};
 
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::Address;
-use signet_core::{KeyId, KeyRecord, KeyStatus, UnixTime};
+use signet_core::turbine::{KeyId, KeyRecord, KeyStatus};
 use signet_std::store::{KeySource, Proof, Registry};
 use signet_std::{Entry, RedbRegistry, RegistryError};
 use support::{PostgresServer, block, postgres_registry};

@@ -7,10 +7,10 @@ mod support;
 
 use std::sync::{Arc, Barrier};
 
-use signet_core::{
-    AuthError, Claims, Clock, IssuedApiKey, KeyId, KeyRing, MAX_TOKEN_LEN, PreparedSigningKey, UnixTime,
-    VerifyConfig, mint,
+use signet_core::turbine::{
+    AuthError, Claims, IssuedApiKey, KeyId, KeyRing, MAX_TOKEN_LEN, PreparedSigningKey, VerifyConfig, mint,
 };
+use signet_core::{Clock, UnixTime};
 use signet_std::store::{
     MemoryReplayConfig, MemoryReplayStore, RedisReplayConfig, RedisReplayStore, ReplayStore,
 };

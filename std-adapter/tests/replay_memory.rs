@@ -7,7 +7,8 @@
 use std::alloc::System;
 use std::process::ExitCode;
 
-use signet_core::{KeyId, Nonce, ReplayGuard, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, ReplayGuard};
 use signet_std::store::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 

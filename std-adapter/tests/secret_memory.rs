@@ -6,8 +6,8 @@
 use std::alloc::System;
 use std::process::ExitCode;
 
-use signet_core::IssuedApiKey;
 use signet_core::eth::WalletKey;
+use signet_core::turbine::IssuedApiKey;
 use signet_std::{Credentials, Secret, TurbineApiKey, os_rng};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 

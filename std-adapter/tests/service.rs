@@ -7,7 +7,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use signet_core::eth::WalletKey;
-use signet_core::{AuthError, Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, Nonce, UnixTime, mint};
+use signet_core::turbine::{AuthError, Claims, IssuedApiKey, KeyId, MAX_TOKEN_LEN, Nonce, mint};
+use signet_core::{Clock, UnixTime};
 use signet_std::{RedbRegistry, Registration, RegistrationError, SystemClock, VerifierService, os_rng};
 
 fn header(issued: &IssuedApiKey, ts: UnixTime) -> String {

@@ -30,7 +30,8 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use signet_core::eth::WalletKey;
-use signet_core::{Claims, Clock, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedSigningKey, UnixTime, mint};
+use signet_core::turbine::{Claims, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedSigningKey, mint};
+use signet_core::{Clock, UnixTime};
 use signet_std::{SystemClock, TurbineClient, os_rng};
 
 /// Load benchmark of `signet serve` against a straightforward verifier.

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use signet_benches::order_peers::AlloyOrder;
 use signet_benches::peers::Peers;
 use signet_benches::{Jwt, Orders, Turbine};
-use signet_core::MAX_TOKEN_LEN;
-use signet_core::jwt::MAX_JWT_LEN;
+use signet_core::bitzoom::jwt::MAX_JWT_LEN;
+use signet_core::turbine::MAX_TOKEN_LEN;
 
 const OPS: [&str; 23] = [
     "raw-sign",

@@ -14,16 +14,17 @@ use chacha20::rand_core::SeedableRng;
 use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedDisplay, SimulatedLed, SimulatedRtc};
 use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
 
+use signet_core::bitzoom::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
+use signet_core::bitzoom::request_signing::{SignedRequest, verify_request};
 use signet_core::ed25519_dalek::SigningKey;
 use signet_core::eth::{Address, EthSignature, WalletKey};
-use signet_core::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
 use signet_core::link;
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::request_signing::{SignedRequest, verify_request};
-use signet_core::{
-    Claims, HmacKey, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, MarketId, Nonce, NonceCache, Order, OrderArgs,
-    OrderDomain, Outcome, Side, SignedOrder, UnixTime, Verifier, mint, verify_registration,
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side, SignedOrder};
+use signet_core::turbine::{
+    Claims, KeyId, KeyRecord, KeyRing, MAX_TOKEN_LEN, Nonce, NonceCache, Verifier, mint, verify_registration,
 };
+use signet_core::{HmacKey, UnixTime};
 
 #[panic_handler]
 fn panic(_: &PanicInfo) -> ! {

@@ -10,6 +10,8 @@
 mod body;
 mod error;
 mod market;
+mod record;
+mod signer;
 mod summary;
 
 use core::fmt;
@@ -26,6 +28,8 @@ use crate::time::UnixTime;
 pub use body::MAX_ORDER_BODY_LEN;
 pub use error::OrderError;
 pub use market::{MARKET_ID_TEXT_LEN, MarketId};
+pub use record::{OrderQuery, OrderRecord, OrderStatus};
+pub use signer::OrderSigner;
 pub use summary::{MAX_ORDER_SUMMARY_LEN, OrderSummary};
 
 /// The EIP-712 type of an order.
@@ -216,6 +220,12 @@ impl Order {
         }
         let signature = wallet.sign_prehash(&self.digest(domain));
         Ok(SignedOrder { order: self, signature })
+    }
+
+    /// Whether the order can still be filled at `now` (its expiration is later).
+    #[must_use]
+    pub fn is_live_at(&self, now: UnixTime) -> bool {
+        u64::try_from(now.0).is_ok_and(|now| self.expiration > now)
     }
 
     /// The one-line summary a signing device shows before it signs (see [`OrderSummary`]).

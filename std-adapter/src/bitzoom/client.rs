@@ -5,8 +5,8 @@ use core::time::Duration;
 use std::sync::Mutex;
 
 use serde_json::Value;
-use signet_core::jwt::read_expiry_unverified;
-use signet_core::request_signing::SignedRequest;
+use signet_core::bitzoom::jwt::read_expiry_unverified;
+use signet_core::bitzoom::request_signing::SignedRequest;
 use signet_core::{Clock, HmacKey, UnixTime};
 
 use crate::credentials::Secret;
@@ -170,7 +170,7 @@ impl BitzoomClient {
         let (api_key, key) =
             self.hmac.as_ref().ok_or_else(|| ClientError::InvalidResponse("no API key configured".into()))?;
         let timestamp = SystemClock.now_ms().to_string();
-        let nonce = signet_core::Nonce::generate(&mut os_rng()).to_string();
+        let nonce = signet_core::turbine::Nonce::generate(&mut os_rng()).to_string();
         let request = SignedRequest {
             timestamp: &timestamp,
             nonce: &nonce,

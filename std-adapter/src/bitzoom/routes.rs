@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use signet_core::request_signing::SignedRequest;
+use signet_core::bitzoom::request_signing::SignedRequest;
 
 use crate::bitzoom::keys::Permission;
 use crate::bitzoom::service::{BitzoomError, BitzoomService, SignedHeaders};

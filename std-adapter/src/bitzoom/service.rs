@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use signet_core::bitzoom::jwt::{JwtError, JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
+use signet_core::bitzoom::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::bitzoom::ws_logon::{Logon, verify_logon};
-use signet_core::jwt::{JwtError, JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
-use signet_core::request_signing::{RequestSigningError, SignedRequest, verify_request};
-use signet_core::{Clock, HmacKey, KeyId};
+use signet_core::turbine::KeyId;
+use signet_core::{Clock, HmacKey};
 
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, Permission, Permissions};
 use crate::credentials::Secret;
@@ -74,9 +75,9 @@ impl BitzoomError {
             BitzoomError::UnknownApiKey
             | BitzoomError::InvalidUserId
             | BitzoomError::KeyDisabled
-            | BitzoomError::KeyRevoked => signet_core::jwt::BITZOOM_UNAUTHORIZED,
+            | BitzoomError::KeyRevoked => signet_core::bitzoom::jwt::BITZOOM_UNAUTHORIZED,
             BitzoomError::Forbidden(_) | BitzoomError::IpNotAllowed => BITZOOM_FORBIDDEN,
-            BitzoomError::RateLimited => signet_core::jwt::BITZOOM_RATE_LIMIT,
+            BitzoomError::RateLimited => signet_core::bitzoom::jwt::BITZOOM_RATE_LIMIT,
             BitzoomError::Unavailable => -1008,
         }
     }
@@ -182,7 +183,7 @@ impl BitzoomService {
     pub fn new(jwt_secret: &[u8]) -> Self {
         let key = HmacKey::new(jwt_secret);
         BitzoomService {
-            verifier: JwtVerifier::new(signet_core::jwt::JwtVerifyingKey::Hs256(key.clone())),
+            verifier: JwtVerifier::new(signet_core::bitzoom::jwt::JwtVerifyingKey::Hs256(key.clone())),
             jwt_key: JwtSigningKey::Hs256(key),
             lifetime_secs: 86_400,
             static_keys: HashMap::new(),

@@ -6,8 +6,10 @@ use core::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
+use signet_core::HmacKey;
+use signet_core::bitzoom::channels::is_private;
 use signet_core::bitzoom::ws_logon::{LOGON_CHANNEL, Logon, MAX_LOGON_LEN, sign_logon};
-use signet_core::{HmacKey, Nonce};
+use signet_core::turbine::Nonce;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -51,12 +53,6 @@ pub fn channel_path(name: &str) -> String {
         return name.to_owned();
     }
     format!("/api/v1/{}", name.to_ascii_lowercase())
-}
-
-/// Whether a channel needs the logon.
-#[must_use]
-pub fn is_private(channel: &str) -> bool {
-    crate::bitzoom::ws_server::PRIVATE_CHANNELS.contains(&channel)
 }
 
 /// What the stream reports.

@@ -12,33 +12,12 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use serde_json::{Value, json};
+use signet_core::bitzoom::channels::{is_private, is_public};
 use signet_core::bitzoom::ws_logon::{LOGON_CHANNEL, Logon};
 
 use crate::bitzoom::keys::Permission;
 use crate::bitzoom::routes::peer_ip;
 use crate::bitzoom::service::{BitzoomError, BitzoomService, Caller};
-
-/// Channels anyone may subscribe to.
-pub const PUBLIC_CHANNELS: [&str; 8] = [
-    "/api/v1/ticker",
-    "/api/v1/ticker/price",
-    "/api/v1/premiumindex",
-    "/api/v1/ticker/hr24",
-    "/api/v1/depth",
-    "/api/v1/klines",
-    "/api/v1/trades",
-    "/api/v1/exchangeinfo",
-];
-
-/// Channels that need a `logon` on the connection first.
-pub const PRIVATE_CHANNELS: [&str; 6] = [
-    "/api/v1/adlquantile",
-    "/api/v1/margintype",
-    "/api/v1/leverage",
-    "/api/v1/balance",
-    "/api/v1/openorders",
-    "/api/v1/positionrisk",
-];
 
 /// Most subscriptions one connection may hold.
 pub const MAX_SUBSCRIPTIONS: usize = 64;
@@ -135,12 +114,12 @@ impl Session {
     }
 
     fn subscribe(&mut self, channel: &str, params: Value) -> Vec<Value> {
-        if PRIVATE_CHANNELS.contains(&channel) {
+        if is_private(channel) {
             let Some(caller) = &self.caller else { return vec![error(channel, -1002, "logon required")] };
             if let Err(e) = caller.require(Permission::Read) {
                 return vec![refusal(channel, &e)];
             }
-        } else if !PUBLIC_CHANNELS.contains(&channel) {
+        } else if !is_public(channel) {
             return vec![error(channel, -1004, "unknown channel")];
         }
         if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use signet_core::{Clock, KeyId, KeyStatus, UnixTime};
+use signet_core::turbine::{KeyId, KeyStatus};
+use signet_core::{Clock, UnixTime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, MAX_ALLOWED_IPS, Permissions, parse_network};

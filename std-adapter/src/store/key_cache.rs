@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use signet_core::{KeyId, KeyRecord, KeyStore, KeyStoreError};
+use signet_core::turbine::{KeyId, KeyRecord, KeyStore, KeyStoreError};
 
 use crate::store::registry::KeySource;
 

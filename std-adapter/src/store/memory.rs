@@ -6,7 +6,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
-use signet_core::{KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
 use siphasher::sip128::{Hasher128 as _, SipHasher13};
 
 mod journal;

@@ -5,8 +5,10 @@
 
 use core::fmt;
 
+use signet_core::UnixTime;
 use signet_core::eth::Address;
-use signet_core::{KeyId, MarketId, OrderHash, SignedOrder, UnixTime};
+use signet_core::turbine::KeyId;
+use signet_core::turbine::order::{MarketId, OrderHash, SignedOrder};
 
 use crate::store::redb::RegistryError;
 use crate::store::registry::Registry;

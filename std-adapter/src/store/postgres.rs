@@ -6,9 +6,10 @@ use core::future::Future;
 use core::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::VerifyingKey;
 use signet_core::eth::Address;
-use signet_core::{KeyId, KeyRecord, KeyStatus, UnixTime};
+use signet_core::turbine::{KeyId, KeyRecord, KeyStatus};
 use tokio_postgres::{NoTls, Row};
 
 use crate::store::redb::{Entry, RegistryError};

@@ -1,8 +1,10 @@
 //! Orders in the PostgreSQL registry (`signet_orders`): each operation one statement that
 //! checks the posting key's wallet in the same query, so instances sharing the database agree.
 
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{KeyId, MarketId, OrderHash, SignedOrder, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::KeyId;
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{MarketId, OrderHash, SignedOrder};
 use tokio_postgres::Row;
 
 use crate::store::orders::{

@@ -4,9 +4,10 @@ use core::fmt;
 use std::path::Path;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use signet_core::UnixTime;
 use signet_core::ed25519_dalek::VerifyingKey;
 use signet_core::eth::Address;
-use signet_core::{KeyId, KeyRecord, KeyStatus, KeyStore, KeyStoreError, UnixTime};
+use signet_core::turbine::{KeyId, KeyRecord, KeyStatus, KeyStore, KeyStoreError};
 
 use crate::store::registry::Proof;
 

@@ -2,9 +2,11 @@
 //! transactions as the key checks.
 
 use redb::{ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
+use signet_core::UnixTime;
 use signet_core::eth::Address;
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{KeyId, MarketId, OrderHash, SignedOrder, UnixTime};
+use signet_core::turbine::KeyId;
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{MarketId, OrderHash, SignedOrder};
 
 use crate::store::orders::{MAX_ORDERS_LISTED, OrderQuery, OrderRecord, OrderStatus, OrderStoreError};
 use crate::store::redb::{Entry, KEYS, RedbRegistry, RegistryError, db_error};

@@ -5,7 +5,8 @@ use core::time::Duration;
 use std::sync::{Mutex, OnceLock};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use signet_core::{KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
 
 /// Seconds of expiry each per-key counter slice covers (as the in-process store's slices).
 const SLICE_SECS: i64 = 10;

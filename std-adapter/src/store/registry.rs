@@ -2,7 +2,8 @@
 
 use core::future::Future;
 
-use signet_core::{KeyId, KeyRecord, KeyRing, KeyStore, KeyStoreError, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, KeyRecord, KeyRing, KeyStore, KeyStoreError};
 
 use crate::store::postgres::PostgresRegistry;
 use crate::store::redb::{Entry, RedbRegistry, RegistryError};

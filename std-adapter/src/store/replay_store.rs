@@ -1,6 +1,7 @@
 //! The replay store a server verifies against: in this process, or in Redis shared by many.
 
-use signet_core::{KeyId, Nonce, ReplayError, ReplayGuard, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
 
 use crate::store::memory::{MemoryReplayStore, ReplayStats};
 use crate::store::redis::RedisReplayStore;

@@ -2,7 +2,8 @@
 
 use std::sync::Mutex;
 
-use signet_core::{KeyId, Nonce, NonceCache, ReplayError, ReplayGuard, UnixTime};
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, NonceCache, ReplayError, ReplayGuard};
 
 /// Buckets per shard: 512 buckets of 8 entries, 4096 nonces and 128 KiB per shard.
 const SHARD_BUCKETS: usize = 512;

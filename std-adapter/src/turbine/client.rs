@@ -5,9 +5,8 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
-use signet_core::{
-    ApiSecret, AuthError, Claims, Clock, KeyId, MAX_TOKEN_LEN, RegistrationRequest, UnixTime, mint,
-};
+use signet_core::turbine::{ApiSecret, AuthError, Claims, KeyId, MAX_TOKEN_LEN, RegistrationRequest, mint};
+use signet_core::{Clock, UnixTime};
 
 use crate::credentials::{Secret, TurbineApiKey};
 use crate::http::{Answer, ClientError, Http};

@@ -4,10 +4,11 @@
 use std::io::{Read, Write};
 
 use signet_core::eth::{Address, WalletKey};
-use signet_core::order::MAX_ORDER_BODY_LEN;
-use signet_core::{
-    Clock, MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder, UnixTime,
+use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
+use signet_core::turbine::order::{
+    MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
 };
+use signet_core::{Clock, UnixTime};
 
 use crate::credentials::TurbineApiKey;
 use crate::device::DeviceClient;

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use signet_core::Clock;
 use signet_core::eth::Address;
-use signet_core::{Clock, MarketId, OrderHash, Side, SignedOrder};
+use signet_core::turbine::order::{MarketId, OrderHash, Side, SignedOrder};
 
 use crate::platform::SystemClock;
 use crate::store::orders::is_live;

@@ -3,8 +3,9 @@
 //! `serde_json::to_string` or `axum::Json`: a `serde_json::Value` cannot hold sizes past 2^64).
 
 use serde::{Deserialize, Serialize};
+use signet_core::UnixTime;
 use signet_core::eth::Address;
-use signet_core::{MarketId, OrderHash, UnixTime};
+use signet_core::turbine::order::{MarketId, OrderHash};
 
 use crate::store::{OrderRecord, OrderStatus};
 

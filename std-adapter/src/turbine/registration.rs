@@ -11,7 +11,8 @@
 use core::fmt;
 
 use signet_core::eth::EthError;
-use signet_core::{Clock, IssuedApiKey, KeyId, UnixTime, verify_registration, verify_reregistration};
+use signet_core::turbine::{IssuedApiKey, KeyId, verify_registration, verify_reregistration};
+use signet_core::{Clock, UnixTime};
 
 use crate::platform::{SystemClock, os_rng};
 use crate::store::redb::{Entry, RedbRegistry, RegistryError};

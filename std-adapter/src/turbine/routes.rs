@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use signet_core::{AuthError, Claims};
+use signet_core::turbine::{AuthError, Claims};
 
 use crate::server::record::{RequestRecord, record_verification};
 use crate::store::registry::Registry;

@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-use signet_core::{AuthError, Claims, Clock, KeyStore, OrderDomain, UnixTime, Verifier, VerifyConfig};
+use signet_core::turbine::order::OrderDomain;
+use signet_core::turbine::{AuthError, Claims, KeyStore, Verifier, VerifyConfig};
+use signet_core::{Clock, UnixTime};
 
 use crate::platform::SystemClock;
 use crate::store::key_cache::{Cached, KeyCache};
@@ -173,7 +175,7 @@ mod tests {
     fn is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<VerifierService<RedbRegistry>>();
-        assert_send_sync::<VerifierService<signet_core::KeyRing<4>>>();
+        assert_send_sync::<VerifierService<signet_core::turbine::KeyRing<4>>>();
         assert_send_sync::<VerifierService<crate::store::registry::Registry>>();
     }
 }

@@ -7,9 +7,10 @@
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
+use signet_core::bitzoom::jwt::{JwtVerifier, JwtVerifyingKey};
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::jwt::{JwtVerifier, JwtVerifyingKey};
-use signet_core::{AuthError, Claims, HmacKey, KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier};
+use signet_core::turbine::{AuthError, Claims, KeyId, KeyRecord, KeyRing, NonceCache, Verifier};
+use signet_core::{HmacKey, UnixTime};
 use signet_qemu_firmware::{API_KEY_ID, API_KEY_SEED, DEMO_TIME, exit, hostile, measure, start_counting};
 
 /// A firmware-class verifier: one key and a small replay cache.

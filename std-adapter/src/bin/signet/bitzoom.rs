@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::{Value, json};
 use signet_core::HmacKey;
-use signet_core::request_signing::SignedRequest;
+use signet_core::bitzoom::request_signing::SignedRequest;
 use signet_std::{BitzoomClient, Secret, SystemClock, os_rng, token_expires_in};
 
 use crate::output::{Context, Result};
@@ -96,7 +96,7 @@ pub fn run(action: BitzoomAction, ctx: &Context<'_>) -> Result<()> {
             let api_key = creds.bitzoom_api_key.ok_or("BITZOOM_API_KEY is not set")?;
             let secret: Secret = creds.bitzoom_api_secret.ok_or("BITZOOM_API_SECRET is not set")?;
             let timestamp = SystemClock.now_ms().to_string();
-            let nonce = signet_core::Nonce::generate(&mut os_rng()).to_string();
+            let nonce = signet_core::turbine::Nonce::generate(&mut os_rng()).to_string();
             let window = recv_window.map(|w| w.to_string()).unwrap_or_default();
             let request = SignedRequest {
                 timestamp: &timestamp,

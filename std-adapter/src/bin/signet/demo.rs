@@ -4,7 +4,7 @@ use core::net::SocketAddr;
 use std::sync::mpsc;
 
 use signet_core::eth::WalletKey;
-use signet_core::{MarketId, Outcome, Side};
+use signet_core::turbine::order::{MarketId, Outcome, Side};
 use signet_std::store::{OrderQuery, OrderStatus};
 use signet_std::{BitzoomClient, ClientError, NewOrder, Secret, TurbineClient, os_rng, token_expires_in};
 
@@ -36,7 +36,7 @@ fn shorten(token: &str) -> String {
 /// If the local server cannot start.
 pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
     let data = tempfile::tempdir()?;
-    let hmac_secret = signet_core::Nonce::generate(&mut os_rng()).to_string();
+    let hmac_secret = signet_core::turbine::Nonce::generate(&mut os_rng()).to_string();
     let mut options = ServeOptions::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.path().to_owned());
     options.bitzoom_api_keys = vec![("demo-key".to_owned(), Secret::new(hmac_secret.clone()))];
     let (tx, rx) = mpsc::channel();

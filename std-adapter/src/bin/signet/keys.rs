@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
-use signet_core::{Clock, KeyId, UnixTime};
+use signet_core::turbine::KeyId;
+use signet_core::{Clock, UnixTime};
 use signet_std::server::admin;
 use signet_std::{SystemClock, VerifierService};
 

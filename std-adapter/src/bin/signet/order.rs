@@ -4,8 +4,8 @@
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use signet_core::eth::Address;
-use signet_core::order::MAX_ORDER_SUMMARY_LEN;
-use signet_core::{MarketId, OrderDomain, OrderHash, Outcome, Side, SignedOrder};
+use signet_core::turbine::order::MAX_ORDER_SUMMARY_LEN;
+use signet_core::turbine::order::{MarketId, OrderDomain, OrderHash, Outcome, Side, SignedOrder};
 use signet_std::store::{OrderQuery, OrderStatus};
 use signet_std::{NewOrder, OrderView, TurbineClient};
 
@@ -185,7 +185,7 @@ pub fn describe(view: &OrderView) -> String {
 
 /// The body a device or wallet signed, as JSON for output.
 pub fn body_json(signed: &SignedOrder) -> Result<serde_json::Value> {
-    let mut buf = [0u8; signet_core::order::MAX_ORDER_BODY_LEN];
+    let mut buf = [0u8; signet_core::turbine::order::MAX_ORDER_BODY_LEN];
     let body = signed.write_body(&mut buf)?;
     // The text keeps sizes past 2^64 exact; a Value is only for display here.
     Ok(serde_json::from_str(body).unwrap_or_else(|_| json!(body)))

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use signet_core::Clock;
 use signet_core::eth::Address;
-use signet_core::{Clock, OrderDomain, VerifyConfig};
+use signet_core::turbine::VerifyConfig;
+use signet_core::turbine::order::OrderDomain;
 use signet_std::bitzoom::BitzoomService;
 use signet_std::server::admin;
 use signet_std::server::http::{ConnectionLimits, serve as serve_http, termination};

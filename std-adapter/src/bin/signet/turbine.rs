@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
-use signet_core::IssuedApiKey;
+use signet_core::turbine::IssuedApiKey;
 use signet_std::{TurbineClient, os_rng};
 
 use crate::output::{Context, Result, hex_str};

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 use signet_core::ed25519_dalek::VerifyingKey;
-use signet_core::{Clock, KeyId, KeyRecord, KeyRing, NonceCache, UnixTime, Verifier};
+use signet_core::turbine::{KeyId, KeyRecord, KeyRing, NonceCache, Verifier};
+use signet_core::{Clock, UnixTime};
 use signet_std::{RedbRegistry, SystemClock};
 
 use crate::output::{Context, Result, hex_decode};

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::json;
 use signet_core::eth::{EthSignature, WalletKey, recover_address};
-use signet_core::registration_message;
+use signet_core::turbine::registration_message;
 use signet_std::os_rng;
 
 use crate::output::{Context, Result, hex_str};
