@@ -1,5 +1,7 @@
-//! The host side of the device link: talks to a signing device over any byte stream (a serial
-//! port, a pipe, a socket).
+//! The host side of the device link (feature `device`): talks to a signing device over any byte
+//! stream (a serial port, a pipe, a socket). [`DeviceClient`] is an
+//! [`OrderSigner`](signet_core::turbine::order::OrderSigner), so a device signs wherever a
+//! wallet key would.
 
 use core::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -11,7 +13,7 @@ use signet_core::link::{
     self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN,
 };
 use signet_core::link::{Request, Response};
-use signet_core::turbine::order::{Order, OrderDomain, SignedOrder};
+use signet_core::turbine::order::{Order, OrderDomain, OrderSigner, SignedOrder};
 use signet_core::turbine::{KeyId, RegistrationRequest, registration_message};
 
 use crate::credentials::TurbineApiKey;
@@ -234,4 +236,35 @@ impl<T: Read + Write> DeviceClient<T> {
             _ => Err(DeviceClientError::Unexpected),
         }
     }
+}
+
+/// The device signs: it shows the order and waits for its button.
+impl<T: Read + Write> OrderSigner for DeviceClient<T> {
+    type Error = DeviceClientError;
+
+    fn trader(&mut self) -> Result<Address, DeviceClientError> {
+        self.info().map(|info| info.address)
+    }
+
+    fn sign_order(&mut self, order: Order, domain: &OrderDomain) -> Result<SignedOrder, DeviceClientError> {
+        DeviceClient::sign_order(self, order, *domain)
+    }
+}
+
+/// How long a device may take to answer by default: longer than its 30 s wait for a press, so a
+/// refusal arrives as a refusal rather than as a timeout.
+pub const DEFAULT_DEVICE_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(40);
+
+/// Opens the device on serial port `path` (`/dev/ttyACM0`, `COM3`) at `baud`, each read waiting
+/// at most `timeout`.
+///
+/// # Errors
+/// [`DeviceClientError::Io`] if the port cannot be opened.
+pub fn open_serial(
+    path: &str,
+    baud: u32,
+    timeout: core::time::Duration,
+) -> Result<DeviceClient<Box<dyn serialport::SerialPort>>, DeviceClientError> {
+    let port = serialport::new(path, baud).timeout(timeout).open().map_err(io::Error::from)?;
+    Ok(DeviceClient::new(port))
 }

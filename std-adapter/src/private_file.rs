@@ -56,6 +56,26 @@ pub enum PrivateFileError {
     Io(io::Error),
 }
 
+impl core::fmt::Display for PrivateFileError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PrivateFileError::TooOpen { mode } => {
+                write!(f, "accessible by others (mode {mode:o}); only its owner may read it (chmod 600)")
+            }
+            PrivateFileError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl core::error::Error for PrivateFileError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            PrivateFileError::TooOpen { .. } => None,
+            PrivateFileError::Io(e) => Some(e),
+        }
+    }
+}
+
 /// Reads a file that only its owner may access; the bytes are wiped when dropped.
 ///
 /// # Errors

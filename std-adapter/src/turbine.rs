@@ -1,22 +1,10 @@
-//! Turbine for std: the verifier service (registration, verification, orders), the HTTP
-//! client, and the axum routes.
+//! Turbine for std applications: the HTTP client (public market data, key registration,
+//! writes with a fresh token per request), orders signed by any
+//! [`OrderSigner`](signet_core::turbine::order::OrderSigner), and the JSON the API answers
+//! with ([`api`]).
 
-pub mod client;
-mod order_client;
-#[cfg(feature = "axum")]
-pub mod order_routes;
-pub mod order_view;
-pub mod registration;
-#[cfg(feature = "axum")]
-pub mod routes;
-pub mod service;
+pub mod api;
+pub(crate) mod client;
+mod orders;
 
-pub use client::TurbineClient;
-pub use order_client::{NewOrder, OrderSigner, PostedOrder};
-#[cfg(feature = "axum")]
-pub use order_routes::order_routes;
-pub use order_view::{MarketView, OrderAccepted, OrderList, OrderView, OrdersCancelled};
-pub use registration::{Registration, RegistrationError};
-#[cfg(feature = "axum")]
-pub use routes::{TurbineAuth, forward_auth_route, turbine_routes};
-pub use service::{DEFAULT_CHAIN_ID, VerifierService};
+pub use orders::{DEFAULT_ORDER_LIFETIME_SECS, NewOrder, PostedOrder};

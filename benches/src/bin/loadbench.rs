@@ -10,7 +10,7 @@
 //! sent only during it: every token is fresh when sent, however long the run.
 //!
 //! ```text
-//! cargo build --release -p signet-std --bin signet -p signet-benches --bin loadbench --bin baseline_server
+//! cargo build --release -p signet-cli --bin signet -p signet-benches --bin loadbench --bin baseline_server
 //! target/release/loadbench --duration 60                       # the three servers side by side
 //! target/release/loadbench --duration 380                      # longer than the 300 s window
 //! ```

@@ -5,7 +5,8 @@ use core::str::FromStr;
 
 use k256::ecdsa::VerifyingKey;
 
-use super::{EthError, keccak256};
+use crate::eth::error::EthError;
+use crate::eth::keccak::keccak256;
 
 /// Length of an address in text: `0x` and 40 hex digits.
 pub const ADDRESS_TEXT_LEN: usize = 42;

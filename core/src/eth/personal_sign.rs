@@ -4,7 +4,9 @@ use core::fmt;
 
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 
-use super::{Address, EthError, keccak256};
+use crate::eth::address::Address;
+use crate::eth::error::EthError;
+use crate::eth::keccak::keccak256;
 use crate::text::{DECIMAL_LEN, format_u64};
 
 /// Length of a wallet signature: `r || s || v`.

@@ -3,7 +3,8 @@
 
 use sha3::{Digest, Keccak256};
 
-use super::{Address, keccak256};
+use crate::eth::address::Address;
+use crate::eth::keccak::keccak256;
 
 /// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
 pub const DOMAIN_TYPE_HASH: [u8; 32] =

@@ -5,7 +5,9 @@ use core::fmt;
 use k256::ecdsa::SigningKey;
 use rand_core::CryptoRng;
 
-use super::{Address, EthError, EthSignature, eip191_hash};
+use crate::eth::address::Address;
+use crate::eth::error::EthError;
+use crate::eth::personal_sign::{EthSignature, eip191_hash};
 
 /// A wallet's private key. Zeroized on drop (by k256); `Debug` shows only the address.
 #[derive(Clone)]

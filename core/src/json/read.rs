@@ -1,7 +1,7 @@
-//! Reading a document that passed [`check`](super::check): strings unescaped, object
+//! Reading a document that passed [`check`](crate::json::check): strings unescaped, object
 //! members in order, surrogate-pair escapes rewritten as UTF-8.
 
-use super::Cursor;
+use crate::json::check::Cursor;
 
 /// Rewrites every `\uD8xx\uDCxx` escape of a document that passed [`check`] as the UTF-8 of
 /// its character, in place, and returns the new length (never more than the old). Everything
@@ -195,7 +195,7 @@ impl<'a> Iterator for Members<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{MAX_DEPTH, check};
+    use crate::json::check::{MAX_DEPTH, check};
     use std::prelude::rust_2024::*;
     use std::{format, vec};
 

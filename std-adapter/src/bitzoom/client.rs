@@ -10,7 +10,8 @@ use signet_core::bitzoom::request_signing::SignedRequest;
 use signet_core::{Clock, HmacKey, UnixTime};
 
 use crate::credentials::Secret;
-use crate::http::{Answer, ClientError, Http};
+use crate::error::ClientError;
+use crate::http::{Answer, Http};
 use crate::platform::{SystemClock, os_rng};
 
 /// A Bitzoom API client: test tokens, bearer requests that refresh the token, and
@@ -159,7 +160,8 @@ impl BitzoomClient {
     /// and the exact `body` bytes signed and sent (as JSON for `POST`).
     ///
     /// # Errors
-    /// [`ClientError`]; a client without an API key gets [`ClientError::InvalidResponse`].
+    /// [`ClientError`]; a client without an API key gets [`ClientError::NotConfigured`], a
+    /// request that cannot be signed (a line break in a field) [`ClientError::Signing`].
     pub fn signed_request(
         &self,
         method: &str,
@@ -168,7 +170,7 @@ impl BitzoomClient {
         body: &[u8],
     ) -> Result<Value, ClientError> {
         let (api_key, key) =
-            self.hmac.as_ref().ok_or_else(|| ClientError::InvalidResponse("no API key configured".into()))?;
+            self.hmac.as_ref().ok_or(ClientError::NotConfigured("an HMAC API key (with_api_key)"))?;
         let timestamp = SystemClock.now_ms().to_string();
         let nonce = signet_core::turbine::Nonce::generate(&mut os_rng()).to_string();
         let request = SignedRequest {
@@ -180,7 +182,7 @@ impl BitzoomClient {
             query,
             body,
         };
-        let signature = request.sign(key).map_err(|e| ClientError::InvalidResponse(e.to_string()))?.to_hex();
+        let signature = request.sign(key).map_err(|e| ClientError::Signing(Box::new(e)))?.to_hex();
         let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
         let headers = [
             ("X-BZ-APIKEY", api_key.as_str()),

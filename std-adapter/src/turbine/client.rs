@@ -5,11 +5,13 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 use signet_core::eth::WalletKey;
+use signet_core::turbine::order::DEFAULT_CHAIN_ID;
 use signet_core::turbine::{ApiSecret, AuthError, Claims, KeyId, MAX_TOKEN_LEN, RegistrationRequest, mint};
 use signet_core::{Clock, UnixTime};
 
 use crate::credentials::{Secret, TurbineApiKey};
-use crate::http::{Answer, ClientError, Http};
+use crate::error::ClientError;
+use crate::http::{Answer, Http};
 use crate::platform::{SystemClock, os_rng};
 
 /// A Turbine API client: public market data, key registration, and authenticated writes
@@ -30,7 +32,7 @@ impl TurbineClient {
     /// A client with an explicit timeout for whole requests.
     #[must_use]
     pub fn with_timeout(base_url: &str, timeout: Duration) -> Self {
-        TurbineClient { http: Http::new(base_url, timeout), chain_id: crate::turbine::DEFAULT_CHAIN_ID }
+        TurbineClient { http: Http::new(base_url, timeout), chain_id: DEFAULT_CHAIN_ID }
     }
 
     /// The chain orders are signed for (default 137, Polygon, as `signet serve`).
@@ -53,9 +55,7 @@ impl TurbineClient {
     /// A success answer read as `T` (typed, so sizes past 2^64 stay exact), or the refusal.
     pub(crate) fn expect<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
         match answer.status {
-            200..=299 => {
-                serde_json::from_str(&answer.body).map_err(|e| ClientError::InvalidResponse(e.to_string()))
-            }
+            200..=299 => Ok(serde_json::from_str(&answer.body)?),
             401 => {
                 let text = answer
                     .json()
@@ -210,9 +210,9 @@ impl TurbineClient {
         let secret = Secret::new(field("api_private_key")?.to_owned());
         Ok(TurbineApiKey {
             key_id: KeyId::new(field("api_key_id")?)
-                .map_err(|e| ClientError::InvalidResponse(e.to_string()))?,
+                .map_err(|e| ClientError::InvalidResponse(format!("api_key_id: {e}")))?,
             secret: ApiSecret::from_hex(secret.expose())
-                .map_err(|e| ClientError::InvalidResponse(e.to_string()))?,
+                .map_err(|_| ClientError::InvalidResponse("api_private_key is not an Ed25519 key".into()))?,
         })
     }
 

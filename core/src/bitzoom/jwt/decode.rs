@@ -6,7 +6,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::{Algorithm, JwtError, JwtVerifyingKey, MAX_JWT_CLAIMS_LEN, MAX_JWT_HEADER_LEN, MAX_JWT_LEN};
+use crate::bitzoom::jwt::algorithm::{Algorithm, MAX_JWT_CLAIMS_LEN, MAX_JWT_HEADER_LEN, MAX_JWT_LEN};
+use crate::bitzoom::jwt::error::JwtError;
+use crate::bitzoom::jwt::keys::JwtVerifyingKey;
 use crate::text::b64_len;
 use crate::time::UnixTime;
 

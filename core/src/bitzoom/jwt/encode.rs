@@ -6,7 +6,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
-use super::{JwtSigningKey, MAX_JWT_CLAIMS_LEN, MAX_JWT_SIGNATURE_LEN};
+use crate::bitzoom::jwt::algorithm::{MAX_JWT_CLAIMS_LEN, MAX_JWT_SIGNATURE_LEN};
+use crate::bitzoom::jwt::keys::JwtSigningKey;
 use crate::text::b64_len;
 
 /// Why a JWT could not be minted.

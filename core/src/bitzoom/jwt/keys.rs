@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::Algorithm;
+use crate::bitzoom::jwt::algorithm::Algorithm;
 use crate::hmac_key::HmacKey;
 
 /// A key that checks JWTs, and so fixes the one algorithm they may use.

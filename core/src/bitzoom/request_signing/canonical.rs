@@ -5,7 +5,7 @@ use core::cmp::Ordering;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use super::{MAX_QUERY_PAIRS, RequestSigningError, SignedRequest};
+use crate::bitzoom::request_signing::request::{MAX_QUERY_PAIRS, RequestSigningError, SignedRequest};
 
 /// Where canonical text goes.
 pub(crate) trait Sink {

@@ -2,10 +2,13 @@
 //! `{"order":{marketId, trader, side, outcome, price, size, nonce, expiration,
 //! makerFeeRecipient},"signature":"0x…"}`, numbers as JSON integers at any size.
 
-use super::{MarketId, Order, OrderArgs, OrderError, Outcome, Side, SignedOrder};
 use crate::eth::{ADDRESS_TEXT_LEN, Address, EthSignature};
 use crate::json::{self, Members, Value};
 use crate::text::{DECIMAL_U128_LEN, SliceWriter, format_u128, parse_u128};
+use crate::turbine::order::error::OrderError;
+use crate::turbine::order::fields::{Outcome, Side};
+use crate::turbine::order::market::{MARKET_ID_TEXT_LEN, MarketId};
+use crate::turbine::order::typed::{Order, OrderArgs, SignedOrder};
 
 /// Longest body [`SignedOrder::write_body`] writes (a 64-digit market id, 39-digit size and
 /// nonce, 20-digit expiration).
@@ -169,7 +172,7 @@ fn small(value: Value<'_>, name: &'static str, range: OrderError) -> Result<u8, 
 
 fn read_market_id(value: Value<'_>) -> Result<MarketId, OrderError> {
     let Value::String(raw) = value else { return Err(OrderError::InvalidField("marketId")) };
-    let mut text = [0u8; super::MARKET_ID_TEXT_LEN];
+    let mut text = [0u8; MARKET_ID_TEXT_LEN];
     let text = json::unescape(raw, &mut text).ok_or(OrderError::MarketId)?;
     MarketId::parse(text.as_bytes())
 }
@@ -183,9 +186,9 @@ fn read_address(value: Value<'_>, name: &'static str) -> Result<Address, OrderEr
 
 #[cfg(test)]
 mod tests {
-    use super::super::OrderDomain;
-    use super::super::tests::sample;
     use super::*;
+    use crate::turbine::order::domain::OrderDomain;
+    use crate::turbine::order::typed::tests::sample;
     use std::format;
     use std::string::String;
 

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::OrderError;
+use crate::turbine::order::error::OrderError;
 
 /// Longest market id text: `0x` and 64 hex digits.
 pub const MARKET_ID_TEXT_LEN: usize = 66;

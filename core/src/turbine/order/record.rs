@@ -4,10 +4,12 @@
 
 use core::fmt;
 
-use super::{MarketId, OrderHash, SignedOrder};
 use crate::eth::Address;
 use crate::time::UnixTime;
 use crate::turbine::KeyId;
+use crate::turbine::order::hash::OrderHash;
+use crate::turbine::order::market::MarketId;
+use crate::turbine::order::typed::SignedOrder;
 
 /// Where an order stands. `Open`, `Filled` and `Cancelled` are the SDK's statuses; `Expired`
 /// is an open order past its expiration, derived when it is read.
@@ -114,8 +116,8 @@ mod tests {
             assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(OrderStatus::parse("Open"), None);
-        let (order, wallet) = super::super::tests::sample();
-        let domain = super::super::OrderDomain::for_chain(137).unwrap();
+        let (order, wallet) = crate::turbine::order::typed::tests::sample();
+        let domain = crate::turbine::order::domain::OrderDomain::for_chain(137).unwrap();
         let record = OrderRecord {
             signed: order.sign(&domain, &wallet).unwrap(),
             status: OrderStatus::Open,

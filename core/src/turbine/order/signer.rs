@@ -1,8 +1,10 @@
 //! What signs orders: a wallet key in this process, a signing device over a link, a secure
 //! element. Clients take any [`OrderSigner`], so where the key lives is the caller's choice.
 
-use super::{Order, OrderDomain, OrderError, SignedOrder};
 use crate::eth::{Address, WalletKey};
+use crate::turbine::order::domain::OrderDomain;
+use crate::turbine::order::error::OrderError;
+use crate::turbine::order::typed::{Order, SignedOrder};
 
 /// Signs orders for one trader.
 ///

@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-use super::{Order, OrderDomain, Outcome, PRICE_SCALE, SIZE_SCALE, Side};
+use crate::turbine::order::domain::OrderDomain;
+use crate::turbine::order::fields::{Outcome, Side};
+use crate::turbine::order::typed::{Order, PRICE_SCALE, SIZE_SCALE};
 
 /// Longest summary (a 39-digit size, a fee recipient and a contract other than the chain's).
 pub const MAX_ORDER_SUMMARY_LEN: usize = 256;
@@ -110,12 +112,21 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
+impl Order {
+    /// The one-line summary a signing device shows before it signs (see [`OrderSummary`]).
+    #[must_use]
+    pub fn summary<'a>(&'a self, domain: &'a OrderDomain) -> OrderSummary<'a> {
+        OrderSummary::new(self, domain)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::tests::sample;
-    use super::super::{MarketId, OrderArgs};
     use super::*;
     use crate::eth::Address;
+    use crate::turbine::order::market::MarketId;
+    use crate::turbine::order::typed::OrderArgs;
+    use crate::turbine::order::typed::tests::sample;
     use std::string::{String, ToString};
 
     fn summary(args: OrderArgs, domain: &OrderDomain) -> String {

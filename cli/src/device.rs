@@ -1,0 +1,155 @@
+//! `signet device …`: a hardware signing device on a serial port.
+
+use core::time::Duration;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use signet_core::Clock;
+use signet_core::link::DeviceError;
+use signet_std::device::{DeviceClientError, open_serial};
+use signet_std::{SystemClock, TurbineClient};
+
+use crate::order::{ChainArgs, OrderSpec, body_json, summary};
+use crate::output::{Context, Result, hex_str};
+
+/// `signet device …`
+#[derive(Args)]
+pub struct DeviceArgs {
+    #[command(subcommand)]
+    action: DeviceAction,
+    /// The device's serial port, e.g. /dev/ttyACM0.
+    #[arg(long, global = true, default_value = "/dev/ttyACM0")]
+    port: PathBuf,
+    /// Serial speed.
+    #[arg(long, global = true, default_value_t = 115_200)]
+    baud: u32,
+    /// Seconds to wait for an answer; longer than the device's button timeout (30 s).
+    #[arg(long, global = true, default_value_t = 40)]
+    timeout: u64,
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+    /// The device's API key id, Ed25519 public key and wallet address.
+    Info,
+    /// A fresh Turbine token minted by the device (the token only).
+    Token,
+    /// Set the device's clock to this computer's.
+    SetTime,
+    /// Have the device sign the registration message (press its button); with --host (or
+    /// TURBINE_HOST) register it with Turbine and install the issued key on the device (press
+    /// again), else print the address and signature.
+    Register {
+        /// The Turbine server.
+        #[arg(long)]
+        host: Option<String>,
+        /// A friendly name for the key.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Have the device sign an order for its wallet: it shows the order and waits for its
+    /// button. Prints the SDK's body; with --host (or TURBINE_HOST) posts it with a token the
+    /// device mints, signed in the market's domain as the server states it.
+    SignOrder {
+        #[command(flatten)]
+        spec: OrderSpec,
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Post the order to this Turbine server.
+        #[arg(long)]
+        host: Option<String>,
+    },
+}
+
+/// Runs `signet device`.
+pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
+    let mut device = open_serial(&args.port.to_string_lossy(), args.baud, Duration::from_secs(args.timeout))
+        .map_err(|e| format!("{}: {e}", args.port.display()))?;
+    match args.action {
+        DeviceAction::Info => {
+            let info = device.info()?;
+            let address = info.address.to_checksummed();
+            let (kid, public_key) = match &info.api_key {
+                Some((kid, key)) => (Some(kid.as_str()), Some(hex_str(key.as_bytes()))),
+                None => (None, None),
+            };
+            let text = match (kid, &public_key) {
+                (Some(kid), Some(key)) => format!("address: {address}\napi key id: {kid}\npublic key: {key}"),
+                _ => format!("address: {address}\napi key: none installed"),
+            };
+            ctx.output(
+                &json!({ "address": address.as_str(), "api_key_id": kid, "public_key": public_key }),
+                &text,
+            );
+        }
+        DeviceAction::Token => {
+            let token = device.mint_token().map_err(|e| match e {
+                DeviceClientError::Device(DeviceError::Clock) => {
+                    format!("{e} (set it with `signet device set-time`)").into()
+                }
+                e => Box::<dyn core::error::Error>::from(e),
+            })?;
+            ctx.output(&json!({ "token": token }), &token);
+        }
+        DeviceAction::SetTime => {
+            eprintln!("moving the device clock by more than 300 s in all needs a press on the device");
+            let now = SystemClock.now();
+            device.set_time(now)?;
+            ctx.output(&json!({ "time": now.0 }), &format!("device clock set to {now}"));
+        }
+        DeviceAction::Register { host, name } => {
+            eprintln!("press the button on the device to sign the registration");
+            let request = device.sign_registration()?;
+            let address = request.address.to_checksummed();
+            let signature = request.signature.to_hex();
+            let host = match host {
+                Some(host) => Some(host),
+                None => ctx.credentials().ok().and_then(|c| c.turbine_host),
+            };
+            let Some(host) = host else {
+                let text = format!("address: {address}\nsignature: {signature}");
+                ctx.output(&json!({ "address": address.as_str(), "signature": signature.as_str() }), &text);
+                return Ok(());
+            };
+            let api_key = TurbineClient::new(&host).register_signed(&request, name.as_deref())?;
+            eprintln!("registered as {}; press the button again to install the key", api_key.key_id);
+            device.install_api_key(&api_key)?;
+            let kid = api_key.key_id.as_str();
+            ctx.output(
+                &json!({ "address": address.as_str(), "api_key_id": kid }),
+                &format!("registered API key {kid} for {address}; installed on the device"),
+            );
+        }
+        DeviceAction::SignOrder { spec, chain, host } => {
+            let host = host.or_else(|| ctx.credentials().ok().and_then(|c| c.turbine_host));
+            let client = host.as_deref().map(|h| TurbineClient::new(h).with_chain_id(chain.chain_id));
+            let domain = match &client {
+                Some(client) => client.order_domain(&spec.new_order().market_id)?,
+                None => chain.domain()?,
+            };
+            let order = spec.new_order().build(device.info()?.address, SystemClock.now())?;
+            eprintln!(
+                "check the order on the device's display, then press its button:\n  {}",
+                order.summary(&domain)
+            );
+            let signed = device.sign_order(order, domain)?;
+            let text = summary(&signed, &domain);
+            let Some(client) = client else {
+                ctx.output(
+                    &json!({ "summary": text, "body": body_json(&signed)? }),
+                    &serde_json::to_string(&body_json(&signed)?)?,
+                );
+                return Ok(());
+            };
+            let token = device.mint_token()?;
+            let accepted = client.post_order_with(&format!("Bearer {token}"), &signed)?;
+            let hash = accepted.order_hash;
+            ctx.output(
+                &json!({ "orderHash": hash.to_string(), "status": accepted.order.status, "summary": text }),
+                &format!("order {hash} accepted ({})\n{text}", accepted.order.status),
+            );
+        }
+    }
+    Ok(())
+}

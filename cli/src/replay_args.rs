@@ -1,0 +1,48 @@
+//! Where `signet serve` remembers used tokens: the `--replay-*` flags.
+
+use core::time::Duration;
+
+use clap::Args;
+use signet_server::serve::ReplayOptions;
+use signet_server::store::DEFAULT_REPLAY_CAPACITY;
+
+/// Where the server remembers used tokens.
+#[derive(Args, Clone, Debug)]
+pub struct ReplayArgs {
+    /// `memory` (this process, journaled in the data folder; the default) or
+    /// `redis://HOST:PORT[/DB]` (shared by every instance).
+    #[arg(
+        long = "replay-store",
+        env = "SIGNET_REPLAY_STORE",
+        default_value = "memory",
+        hide_env_values = true
+    )]
+    pub store: String,
+    /// Most live nonces the memory store holds (default 4,194,304: over 10,000 tokens a second
+    /// for the 300 s window and 60 s of skew; about 102 MiB when full).
+    #[arg(long = "replay-capacity", env = "SIGNET_REPLAY_CAPACITY", default_value_t = DEFAULT_REPLAY_CAPACITY)]
+    pub capacity: usize,
+    /// Most live nonces of one key, with either store; beyond it that key gets 429 (default:
+    /// an eighth of the memory capacity).
+    #[arg(long = "replay-per-key", env = "SIGNET_REPLAY_PER_KEY")]
+    pub per_key: Option<usize>,
+    /// Prefix of the Redis keys, so services can share one Redis.
+    #[arg(long = "replay-prefix", env = "SIGNET_REPLAY_PREFIX", default_value = "signet")]
+    pub prefix: String,
+    /// Milliseconds allowed for each Redis call before the request is refused with 503.
+    #[arg(long = "replay-timeout-ms", env = "SIGNET_REPLAY_TIMEOUT_MS", default_value_t = 100)]
+    pub timeout_ms: u64,
+}
+
+impl ReplayArgs {
+    /// The library's settings for these flags.
+    pub fn options(&self) -> ReplayOptions {
+        ReplayOptions {
+            store: self.store.clone(),
+            capacity: self.capacity,
+            per_key: self.per_key,
+            prefix: self.prefix.clone(),
+            timeout: Duration::from_millis(self.timeout_ms.max(1)),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+pub mod bitzoom;
+#[cfg(feature = "axum")]
+pub mod http;
+#[cfg(feature = "serve")]
+pub mod serve;
+pub mod store;
+pub mod turbine;
+
+pub use bitzoom::service::BitzoomService;
+pub use store::registry::Registry;
+pub use turbine::service::VerifierService;

@@ -1,0 +1,149 @@
+//! `GET /metrics` in the Prometheus text format: requests, verifications and registrations by
+//! outcome, verification latency, store errors, replay store occupancy, key cache use.
+
+use std::sync::Arc;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::http::Record;
+
+/// What the stores report at scrape time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Live nonces in the in-process replay store (`None` for Redis).
+    pub replay_entries: Option<u64>,
+    /// Its capacity.
+    pub replay_capacity: Option<u64>,
+    /// Key lookups served by the cache.
+    pub key_cache_hits: u64,
+    /// Key lookups that went to the key store.
+    pub key_cache_misses: u64,
+}
+
+type Label = [(&'static str, String); 1];
+
+/// The server's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<Label, Counter>,
+    verifications: Family<Label, Counter>,
+    verify_seconds: Histogram,
+    registrations: Family<Label, Counter>,
+    store_errors: Family<Label, Counter>,
+}
+
+impl core::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+/// Reads the stores on each scrape.
+struct Stores(Arc<dyn Fn() -> StoreStats + Send + Sync>);
+
+impl core::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Stores")
+    }
+}
+
+impl Collector for Stores {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> core::fmt::Result {
+        let stats = (self.0)();
+        let gauges = [
+            (
+                "signet_replay_store_entries",
+                "Live nonces in the in-process replay store",
+                stats.replay_entries,
+            ),
+            (
+                "signet_replay_store_capacity",
+                "Capacity of the in-process replay store",
+                stats.replay_capacity,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            if let Some(value) = value {
+                let gauge = ConstGauge::new(i64::try_from(value).unwrap_or(i64::MAX));
+                gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+            }
+        }
+        let counters = [
+            ("signet_key_cache_hits", "Key lookups answered from the key cache", stats.key_cache_hits),
+            ("signet_key_cache_misses", "Key lookups that went to the key store", stats.key_cache_misses),
+        ];
+        for (name, help, value) in counters {
+            let counter = ConstCounter::new(value);
+            counter.encode(encoder.encode_descriptor(name, help, None, counter.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+impl Metrics {
+    /// Metrics reading the stores through `stores` on each scrape.
+    pub fn new(stores: impl Fn() -> StoreStats + Send + Sync + 'static) -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<Label, Counter>::default();
+        let verifications = Family::<Label, Counter>::default();
+        let registrations = Family::<Label, Counter>::default();
+        let store_errors = Family::<Label, Counter>::default();
+        // 50 µs to about 3.3 s.
+        let verify_seconds = Histogram::new(exponential_buckets(0.000_05, 2.0, 17));
+        registry.register("signet_http_requests", "HTTP requests answered, by status", requests.clone());
+        registry.register(
+            "signet_verifications",
+            "Bearer token verifications, by outcome (accepted or the refusal text)",
+            verifications.clone(),
+        );
+        registry.register(
+            "signet_verification_duration_seconds",
+            "Time to verify a bearer token, replay store included",
+            verify_seconds.clone(),
+        );
+        registry.register("signet_registrations", "API key registrations, by outcome", registrations.clone());
+        registry.register(
+            "signet_store_errors",
+            "Requests refused because a store failed, by store",
+            store_errors.clone(),
+        );
+        registry.register_collector(Box::new(Stores(Arc::new(stores))));
+        Metrics { registry, requests, verifications, verify_seconds, registrations, store_errors }
+    }
+
+    /// Counts one answered request and what it recorded.
+    pub fn observe(&self, status: u16, record: &Record) {
+        self.requests.get_or_create(&[("status", status.to_string())]).inc();
+        if let Some(took) = record.verify_time {
+            let outcome = record.refusal.unwrap_or("accepted");
+            self.verifications.get_or_create(&[("outcome", outcome.to_owned())]).inc();
+            self.verify_seconds.observe(took.as_secs_f64());
+        }
+        if let Some(outcome) = record.registration {
+            self.registrations.get_or_create(&[("outcome", outcome.to_owned())]).inc();
+        }
+        let store = match record.refusal {
+            Some("key store unavailable") => Some("key"),
+            Some("replay store unavailable") => Some("replay"),
+            _ => None,
+        };
+        if let Some(store) = store {
+            self.store_errors.get_or_create(&[("store", store.to_owned())]).inc();
+        }
+    }
+
+    /// The text a scrape gets.
+    #[must_use]
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
+        out
+    }
+}

@@ -1,0 +1,186 @@
+//! What `signet serve` is told: where it listens, where its state lives, which stores, limits.
+
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::path::{Path, PathBuf};
+
+use signet_core::Clock;
+use signet_core::eth::Address;
+use signet_core::turbine::order::{DEFAULT_CHAIN_ID, OrderDomain};
+use signet_std::Secret;
+use signet_std::SystemClock;
+
+use crate::Registry;
+use crate::bitzoom::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC};
+use crate::serve::accept::ConnectionLimits;
+use crate::serve::app::AppConfig;
+use crate::serve::error::ServeError;
+use crate::store::{
+    DEFAULT_KEY_CACHE_TTL, DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStore,
+};
+
+/// Settings of a server (`signet serve`'s flags, or a program's choices).
+#[derive(Debug)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Folder of the key registry, the replay journal and the Bitzoom signing secret.
+    pub data: PathBuf,
+    /// Lifetime of Bitzoom test tokens.
+    pub token_lifetime_secs: i64,
+    /// Bitzoom HMAC API keys and their secrets from configuration.
+    pub bitzoom_api_keys: Vec<(String, Secret)>,
+    /// The replay store.
+    pub replay: ReplayOptions,
+    /// Routes and request limits.
+    pub app: AppConfig,
+    /// Connection limits and shutdown.
+    pub connections: ConnectionLimits,
+    /// Runtime worker threads.
+    pub workers: usize,
+    /// Lifetime of cached key records.
+    pub key_cache_ttl: Duration,
+    /// `redb:`, `redb:PATH` or a PostgreSQL connection string.
+    pub key_store: String,
+    /// Time allowed for each PostgreSQL operation.
+    pub key_store_timeout: Duration,
+    /// The domain orders are checked in.
+    pub order_domain: OrderDomain,
+    /// Requests per second and burst of each Bitzoom key.
+    pub bitzoom_rate_limit: (u32, u32),
+}
+
+impl ServeOptions {
+    /// Defaults for a server on `listen` with its state in `data`.
+    #[must_use]
+    pub fn new(listen: SocketAddr, data: PathBuf) -> Self {
+        ServeOptions {
+            listen,
+            data,
+            token_lifetime_secs: 86_400,
+            bitzoom_api_keys: Vec::new(),
+            replay: ReplayOptions::default(),
+            app: AppConfig::default(),
+            connections: ConnectionLimits::default(),
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            key_cache_ttl: DEFAULT_KEY_CACHE_TTL,
+            key_store: "redb:".to_owned(),
+            key_store_timeout: Duration::from_secs(1),
+            bitzoom_rate_limit: (DEFAULT_RATE_PER_SEC, DEFAULT_RATE_BURST),
+            order_domain: OrderDomain::for_chain(DEFAULT_CHAIN_ID)
+                .unwrap_or_else(|| OrderDomain::new(DEFAULT_CHAIN_ID, Address::from_bytes([0; 20]))),
+        }
+    }
+}
+
+/// Where the server remembers used tokens (`--replay-*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayOptions {
+    /// `memory` (this process, journaled in the data folder) or `redis://HOST:PORT[/DB]`.
+    pub store: String,
+    /// Most live nonces the memory store holds.
+    pub capacity: usize,
+    /// Most live nonces of one key, with either store (default: an eighth of the capacity).
+    pub per_key: Option<usize>,
+    /// Prefix of the Redis keys, so services can share one Redis.
+    pub prefix: String,
+    /// Time allowed for each Redis call before the request is refused with 503.
+    pub timeout: Duration,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            store: "memory".into(),
+            capacity: DEFAULT_REPLAY_CAPACITY,
+            per_key: None,
+            prefix: "signet".into(),
+            timeout: Duration::from_millis(100),
+        }
+    }
+}
+
+impl ReplayOptions {
+    /// The store these settings describe; the memory store journals in `data/replay`.
+    ///
+    /// # Errors
+    /// [`ServeError::Config`] for a store this build cannot open, [`ServeError::Io`] if the
+    /// journal cannot be opened.
+    pub fn open(&self, data: &Path) -> Result<ReplayStore, ServeError> {
+        let per_key = self.per_key.unwrap_or(self.capacity / 8).max(1);
+        if self.store == "memory" {
+            let config = MemoryReplayConfig { capacity: self.capacity, per_key };
+            let dir = data.join("replay");
+            let store = MemoryReplayStore::persistent(&dir, config, SystemClock.now())
+                .map_err(|e| ServeError::io(format!("replay journal {}", dir.display()), e))?;
+            return Ok(ReplayStore::Memory(store));
+        }
+        if self.store.starts_with("redis://") || self.store.starts_with("rediss://") {
+            return self.open_redis(per_key);
+        }
+        Err(ServeError::Config("--replay-store takes memory or redis://HOST:PORT[/DB]".into()))
+    }
+
+    #[cfg(feature = "redis")]
+    fn open_redis(&self, per_key: usize) -> Result<ReplayStore, ServeError> {
+        use crate::store::{RedisReplayConfig, RedisReplayStore};
+        let config = RedisReplayConfig {
+            prefix: self.prefix.clone(),
+            per_key,
+            timeout: self.timeout.max(Duration::from_millis(1)),
+        };
+        // The URL's error may quote it (with a password): say only what kind of error.
+        let store = RedisReplayStore::open(&self.store, config)
+            .map_err(|e| ServeError::Config(format!("--replay-store: {:?}", e.kind())))?;
+        Ok(ReplayStore::Redis(Box::new(store)))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn open_redis(&self, _per_key: usize) -> Result<ReplayStore, ServeError> {
+        Err(ServeError::Config(
+            "--replay-store redis://…: this build has no Redis support (feature redis)".into(),
+        ))
+    }
+}
+
+/// Opens the key registry `spec` names (`redb:` in the data folder, `redb:PATH`, or
+/// `postgres://…`); the password of a connection string never appears in an error.
+///
+/// # Errors
+/// [`ServeError::KeyStore`] if the store cannot be opened or reached, [`ServeError::Config`]
+/// for a spec this build cannot open.
+pub async fn open_registry(spec: &str, data: &Path, timeout: Duration) -> Result<Registry, ServeError> {
+    if let Some(path) = spec.strip_prefix("redb:") {
+        let path = if path.is_empty() { data.join("keys.redb") } else { PathBuf::from(path) };
+        return open_redb(&path);
+    }
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        return open_postgres(spec, timeout).await;
+    }
+    Err(ServeError::Config("--key-store takes redb:, redb:PATH or postgres://…".into()))
+}
+
+#[cfg(feature = "redb")]
+fn open_redb(path: &Path) -> Result<Registry, ServeError> {
+    Ok(Registry::from(crate::store::RedbRegistry::open(path).map_err(ServeError::KeyStore)?))
+}
+
+#[cfg(not(feature = "redb"))]
+fn open_redb(_: &Path) -> Result<Registry, ServeError> {
+    Err(ServeError::Config("--key-store redb: this build has no redb support (feature redb)".into()))
+}
+
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str, timeout: Duration) -> Result<Registry, ServeError> {
+    use crate::store::{PostgresConfig, PostgresRegistry};
+    let config = PostgresConfig { timeout, ..PostgresConfig::default() };
+    let registry = PostgresRegistry::connect(url, config).await.map_err(ServeError::KeyStore)?;
+    Ok(Registry::from(registry))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(_: &str, _: Duration) -> Result<Registry, ServeError> {
+    Err(ServeError::Config(
+        "--key-store postgres://…: this build has no PostgreSQL support (feature postgres)".into(),
+    ))
+}

@@ -1,0 +1,140 @@
+//! Running a server from its options: the stores, the services, the router, the admin socket
+//! and the accept loop, on a runtime of its own, until SIGTERM or SIGINT.
+
+use core::net::SocketAddr;
+use core::sync::atomic::AtomicBool;
+use core::time::Duration;
+use std::path::Path;
+use std::sync::Arc;
+
+use signet_core::Clock;
+use signet_core::turbine::VerifyConfig;
+use signet_std::SystemClock;
+use signet_std::private_file::{PrivateFileError, read_private, write_atomic};
+use zeroize::Zeroizing;
+
+use crate::BitzoomService;
+use crate::Registry;
+use crate::VerifierService;
+use crate::serve::accept::{serve as serve_http, termination};
+use crate::serve::admin;
+use crate::serve::app::app;
+use crate::serve::error::ServeError;
+use crate::serve::options::{ServeOptions, open_registry};
+use crate::store::KeyRegistry;
+
+/// The Bitzoom JWT secret of a data folder: created on first use (32 random bytes, written
+/// atomically, mode 600) so tokens stay valid across restarts; refused if it is shorter than
+/// 32 bytes or others can read it (an empty file would mean an empty HMAC key: anyone could
+/// mint tokens).
+fn bitzoom_secret(data: &Path) -> Result<Zeroizing<Vec<u8>>, ServeError> {
+    let path = data.join("bitzoom-jwt.secret");
+    match read_private(&path) {
+        Ok(secret) if secret.len() >= 32 => Ok(secret),
+        Ok(secret) => Err(ServeError::Config(format!(
+            "{}: {} bytes, at least 32 needed; delete it to have a new one made",
+            path.display(),
+            secret.len()
+        ))),
+        Err(PrivateFileError::TooOpen { mode }) => Err(ServeError::Config(format!(
+            "{} is readable by others (mode {mode:o}); run `chmod 600 {}` (and consider replacing it)",
+            path.display(),
+            path.display()
+        ))),
+        Err(PrivateFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = Zeroizing::new(vec![0u8; 32]);
+            rand_core::Rng::fill_bytes(&mut signet_std::os_rng(), &mut secret);
+            write_atomic(&path, &secret).map_err(|e| ServeError::io(path.display().to_string(), e))?;
+            Ok(secret)
+        }
+        Err(PrivateFileError::Io(e)) => Err(ServeError::io(path.display().to_string(), e)),
+        Err(e) => Err(ServeError::Config(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Builds the services and the router for a data folder (inside a runtime: the Redis and
+/// PostgreSQL connections need one).
+///
+/// # Errors
+/// If the registry, journal or secret cannot be opened, or an API key is malformed.
+pub async fn build(
+    options: &ServeOptions,
+    draining: Arc<AtomicBool>,
+) -> Result<(axum::Router, Arc<VerifierService<Registry>>), ServeError> {
+    std::fs::create_dir_all(&options.data)
+        .map_err(|e| ServeError::io(format!("data folder {}", options.data.display()), e))?;
+    let registry = open_registry(&options.key_store, &options.data, options.key_store_timeout).await?;
+    tracing::info!(store = registry.kind(), "key store");
+    let config = VerifyConfig::default();
+    let replay = options.replay.open(&options.data)?;
+    tracing::info!(store = replay.kind(), "replay store");
+    let turbine = Arc::new(
+        VerifierService::with_replay_store(registry, config, replay)
+            .with_key_cache_ttl(options.key_cache_ttl)
+            .with_order_domain(options.order_domain),
+    );
+    tracing::info!(
+        chain = options.order_domain.chain_id(),
+        contract = %options.order_domain.verifying_contract(),
+        "orders signed in"
+    );
+    // Bitzoom's HMAC keys made with `signet bitzoom keys` live in the same key store.
+    let mut bitzoom = BitzoomService::new(&bitzoom_secret(&options.data)?)
+        .with_lifetime_secs(options.token_lifetime_secs)
+        .with_key_store(Arc::clone(&turbine))
+        .with_rate_limit(options.bitzoom_rate_limit.0, options.bitzoom_rate_limit.1);
+    for (name, secret) in &options.bitzoom_api_keys {
+        bitzoom
+            .add_api_key(name, secret.expose().as_bytes())
+            .map_err(|_| ServeError::Config(format!("Bitzoom API key {name:?}: not a valid key id")))?;
+    }
+    let (router, _metrics) = app(Arc::clone(&turbine), Arc::new(bitzoom), &options.app, draining);
+    Ok((router, turbine))
+}
+
+/// Serves until SIGTERM or SIGINT, on a runtime of its own. `ready` gets the bound address.
+///
+/// # Errors
+/// If the app cannot be built or the address cannot be bound.
+pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    // Thousands of connections need as many descriptors; the soft limit is often 1024.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let draining = Arc::new(AtomicBool::new(false));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.workers)
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::io("runtime", e))?;
+    let (app, turbine) = runtime.block_on(build(options, Arc::clone(&draining)))?;
+    // Keys in a redb file can be administered through the data folder's socket meanwhile.
+    #[cfg(unix)]
+    let _admin = match turbine.keys().kind() {
+        "redb" => Some(
+            runtime
+                .block_on(admin::listen(&options.data, Arc::clone(&turbine)))
+                .map_err(|e| ServeError::io("admin socket", e))?,
+        ),
+        _ => None,
+    };
+    let bind = |e| ServeError::io(format!("listen on {}", options.listen), e);
+    let listener = std::net::TcpListener::bind(options.listen).map_err(bind)?;
+    listener.set_nonblocking(true).map_err(bind)?;
+    ready(listener.local_addr().map_err(bind)?);
+    runtime
+        .block_on(async move {
+            // The memory store drops passed slices as it is used; this returns idle memory too.
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    turbine.replay_store().purge(SystemClock.now());
+                }
+            });
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            serve_http(listener, app, options.connections, draining, termination()).await
+        })
+        .map_err(|e| ServeError::io("serve", e))?;
+    // Like the listening line, always written, whatever the log level.
+    eprintln!("signet serve: stopped");
+    Ok(())
+}

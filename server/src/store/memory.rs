@@ -1,0 +1,452 @@
+//! The in-process replay store for servers: capacity set by configuration rather than by
+//! hash buckets, entries dropped a whole time slice at a time, and a cap per key.
+
+use core::hash::{BuildHasherDefault, Hasher};
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+
+use signet_core::UnixTime;
+use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
+use siphasher::sip128::{Hasher128 as _, SipHasher13};
+
+mod journal;
+
+use journal::{Journal, Record};
+
+/// Seconds of expiry each slice covers; a slice is dropped once all of it has passed.
+const SLICE_SECS: i64 = 10;
+/// Independently locked shards (a power of two).
+const SHARDS: usize = 64;
+/// Bytes a remembered nonce takes in a slice's table: a 16-byte fingerprint and a control byte.
+const ENTRY_BYTES: usize = 17;
+
+/// Default capacity: 4 Mi nonces, more than 10,000 tokens a second over a 300 s window and
+/// 60 s of allowed skew (3.6 M). Measured at about 26 bytes a nonce (`tests/replay_memory.rs`),
+/// so about 102 MiB when full.
+pub const DEFAULT_REPLAY_CAPACITY: usize = 4 << 20;
+
+/// Settings of a [`MemoryReplayStore`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryReplayConfig {
+    /// Most live nonces held; beyond it tokens are refused with `replay cache full`.
+    pub capacity: usize,
+    /// Most live nonces of one key; beyond it that key's tokens are refused with
+    /// `rate limit exceeded` while every other key goes on. Default: an eighth of the capacity
+    /// (524,288: about 1,450 tokens a second sustained for one key).
+    pub per_key: usize,
+}
+
+impl Default for MemoryReplayConfig {
+    fn default() -> Self {
+        MemoryReplayConfig { capacity: DEFAULT_REPLAY_CAPACITY, per_key: DEFAULT_REPLAY_CAPACITY / 8 }
+    }
+}
+
+/// What the store holds now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplayStats {
+    /// Nonces held (including any whose slice has not been dropped yet).
+    pub live: usize,
+    /// The configured capacity.
+    pub capacity: usize,
+    /// Bytes of the slices' tables (what they have allocated, not just what they use).
+    pub table_bytes: usize,
+}
+
+/// Hashes a 128-bit fingerprint by taking its bits: fingerprints are already keyed SipHash
+/// outputs, so hashing them again would only cost time (and nobody can aim them).
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        // Truncation on purpose: both halves are uniformly random.
+        self.0 = (value as u64) ^ ((value >> 64) as u64);
+    }
+}
+
+type FingerprintSet = HashSet<u128, BuildHasherDefault<FingerprintHasher>>;
+
+/// Nonces whose expiry falls in one slice of [`SLICE_SECS`].
+struct Slice {
+    id: i64,
+    nonces: FingerprintSet,
+}
+
+/// One lock's worth of slices, oldest first.
+#[derive(Default)]
+struct Shard {
+    slices: VecDeque<Slice>,
+}
+
+impl Shard {
+    /// Drops every slice that has wholly expired at `now`; returns how many nonces went.
+    fn expire(&mut self, now: UnixTime) -> usize {
+        let mut dropped = 0;
+        while self.slices.front().is_some_and(|s| slice_end(s.id) < now.0) {
+            dropped += self.slices.pop_front().map_or(0, |s| s.nonces.len());
+        }
+        dropped
+    }
+
+    fn contains(&self, fingerprint: u128) -> bool {
+        self.slices.iter().any(|s| s.nonces.contains(&fingerprint))
+    }
+
+    fn insert(&mut self, id: i64, fingerprint: u128) {
+        // Expiries arrive nearly in order, so the slice is at (or near) the back.
+        let at = self.slices.iter().rposition(|s| s.id <= id);
+        match at {
+            Some(i) if self.slices.get(i).is_some_and(|s| s.id == id) => {
+                if let Some(slice) = self.slices.get_mut(i) {
+                    slice.nonces.insert(fingerprint);
+                }
+            }
+            _ => {
+                let mut nonces = FingerprintSet::default();
+                nonces.insert(fingerprint);
+                self.slices.insert(at.map_or(0, |i| i + 1), Slice { id, nonces });
+            }
+        }
+    }
+
+    fn table_bytes(&self) -> usize {
+        self.slices.iter().map(|s| s.nonces.capacity() * ENTRY_BYTES).sum()
+    }
+}
+
+/// Live nonces per key, counted per slice, for one lock's worth of keys.
+#[derive(Default)]
+struct KeyShard {
+    counts: HashMap<u64, VecDeque<(i64, usize)>, BuildHasherDefault<FingerprintHasher>>,
+}
+
+fn slice_of(expires_at: UnixTime) -> i64 {
+    expires_at.0.div_euclid(SLICE_SECS)
+}
+
+fn slice_end(id: i64) -> i64 {
+    id.saturating_mul(SLICE_SECS).saturating_add(SLICE_SECS - 1)
+}
+
+/// Remembers the nonces of accepted tokens in this process, for one server.
+///
+/// - **Capacity** is a count of nonces set by configuration ([`MemoryReplayConfig`]); the store
+///   refuses (`replay cache full`, fail closed) only when that many are live, never because of
+///   where they hash. Tables grow as needed and are freed as their slices expire.
+/// - **Expiry** is by slice: nonces are grouped by which 10-second slice their expiry falls in,
+///   and a slice is dropped whole once it has passed, so nothing scans entries.
+/// - **Fairness**: one key holds at most `per_key` live nonces; beyond that its tokens are
+///   refused (`rate limit exceeded`, HTTP 429) and other keys are unaffected.
+/// - **Restarts**: a store opened with [`MemoryReplayStore::persistent`] keeps a journal in a
+///   folder (each acceptance written before it is answered; see the `journal` module), so a
+///   restarted server, even after `kill -9`, reloads what it accepted and still refuses it.
+///   A store made with [`MemoryReplayStore::new`] cannot know what an earlier process accepted;
+///   it refuses every token stamped before it started, as a possible replay, until those have
+///   expired. That is best effort (a token stamped in its first second, or ahead of its clock
+///   within the allowed skew, may have been used by a process that stopped a moment before):
+///   use a journal or Redis where restarts matter.
+///
+/// `&MemoryReplayStore` is a [`ReplayGuard`] and may be shared by every request thread.
+pub struct MemoryReplayStore {
+    shards: Box<[Mutex<Shard>]>,
+    keys: Box<[Mutex<KeyShard>]>,
+    sip_key: (u64, u64),
+    live: AtomicUsize,
+    config: MemoryReplayConfig,
+    /// Without a journal: tokens expiring before this predate the store: refused.
+    remembers_from: Option<UnixTime>,
+    journal: Option<Journal>,
+}
+
+impl core::fmt::Debug for MemoryReplayStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MemoryReplayStore").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl MemoryReplayStore {
+    /// An empty store without a journal, started at `started`, for tokens valid `window_secs`
+    /// after their `ts` (see the restart rule above).
+    #[must_use]
+    pub fn new(config: MemoryReplayConfig, started: UnixTime, window_secs: u32) -> Self {
+        let mut seed = [0u8; 16];
+        rand_core::Rng::fill_bytes(&mut signet_std::os_rng(), &mut seed);
+        let (a, b) = seed.split_at(8);
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let mut store = Self::empty(config, (word(a), word(b)));
+        store.remembers_from = Some(started.saturating_add_secs(i64::from(window_secs)));
+        store
+    }
+
+    /// A store journaled in `dir`, reloading what an earlier process accepted there that is
+    /// still live at `now`.
+    ///
+    /// # Errors
+    /// If the folder or its files cannot be read or created.
+    pub fn persistent(
+        dir: &std::path::Path,
+        config: MemoryReplayConfig,
+        now: UnixTime,
+    ) -> std::io::Result<Self> {
+        let (journal, key, records) = Journal::open(dir, now, slice_end)?;
+        let mut store = Self::empty(config, key);
+        for record in records {
+            let id = slice_of(UnixTime(record.expires_at));
+            if let Some(shard) = store.shards.get(record.fingerprint as usize % SHARDS) {
+                lock(shard).insert(id, record.fingerprint);
+                store.live.fetch_add(1, Ordering::Relaxed);
+                store.count_for_key(record.key_tag, id, now, usize::MAX).ok();
+            }
+        }
+        store.journal = Some(journal);
+        Ok(store)
+    }
+
+    fn empty(config: MemoryReplayConfig, sip_key: (u64, u64)) -> Self {
+        MemoryReplayStore {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            keys: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            sip_key,
+            live: AtomicUsize::new(0),
+            config,
+            remembers_from: None,
+            journal: None,
+        }
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn config(&self) -> MemoryReplayConfig {
+        self.config
+    }
+
+    fn fingerprint(&self, kid: &KeyId, nonce: Option<&Nonce>) -> u128 {
+        let mut hasher = SipHasher13::new_with_keys(self.sip_key.0, self.sip_key.1);
+        // Length first, so no (kid, nonce) pair can imitate another.
+        hasher.write_u8(kid.as_str().len() as u8);
+        hasher.write(kid.as_str().as_bytes());
+        if let Some(nonce) = nonce {
+            hasher.write(nonce.as_bytes());
+        }
+        u128::from(hasher.finish128())
+    }
+
+    /// Drops every slice that has passed at `now`, in every shard (shards also do it whenever
+    /// they are used; call this now and then, e.g. each second, so idle memory is returned).
+    pub fn purge(&self, now: UnixTime) {
+        if let Some(journal) = &self.journal {
+            journal.purge(now, slice_end);
+        }
+        for shard in &self.shards {
+            let dropped = lock(shard).expire(now);
+            self.live.fetch_sub(dropped, Ordering::Relaxed);
+        }
+        for keys in &self.keys {
+            let mut keys = lock(keys);
+            keys.counts.retain(|_, slices| {
+                slices.retain(|&(id, _)| slice_end(id) >= now.0);
+                !slices.is_empty()
+            });
+            keys.counts.shrink_to_fit();
+        }
+    }
+
+    /// Live nonces, capacity and table memory, after dropping what has passed at `now`.
+    #[must_use]
+    pub fn stats(&self, now: UnixTime) -> ReplayStats {
+        self.purge(now);
+        let table_bytes = self.shards.iter().map(|s| lock(s).table_bytes()).sum();
+        ReplayStats { live: self.live.load(Ordering::Relaxed), capacity: self.config.capacity, table_bytes }
+    }
+
+    /// Records the nonce, in the order: replay, capacity, the key's cap.
+    fn record(
+        &self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        if self.remembers_from.is_some_and(|from| expires_at < from) {
+            return Err(ReplayError::Replayed);
+        }
+        let fingerprint = self.fingerprint(kid, Some(nonce));
+        // Low bits pick the shard; the table hashes with all of them.
+        let shard = self.shards.get(fingerprint as usize % SHARDS).ok_or(ReplayError::Full)?;
+        let mut shard = lock(shard);
+        let dropped = shard.expire(now);
+        self.live.fetch_sub(dropped, Ordering::Relaxed);
+        if shard.contains(fingerprint) {
+            return Err(ReplayError::Replayed);
+        }
+        if self.live.fetch_add(1, Ordering::Relaxed) >= self.config.capacity {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+            return Err(ReplayError::Full);
+        }
+        let id = slice_of(expires_at);
+        // The upper half of the key-only fingerprint.
+        let key_tag = (self.fingerprint(kid, None) >> 64) as u64;
+        if let Err(e) = self.count_for_key(key_tag, id, now, self.config.per_key) {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+            return Err(e);
+        }
+        if let Some(journal) = &self.journal {
+            // On disk before it is accepted; a journal that cannot be written refuses.
+            let record = Record { fingerprint, key_tag, expires_at: expires_at.0 };
+            if journal.append(id, record).is_err() {
+                self.live.fetch_sub(1, Ordering::Relaxed);
+                self.uncount_for_key(key_tag, id);
+                return Err(ReplayError::Unavailable);
+            }
+        }
+        shard.insert(id, fingerprint);
+        Ok(())
+    }
+
+    /// Counts one more live nonce for the key `tag` in slice `id`, unless it holds `cap`.
+    fn count_for_key(&self, tag: u64, id: i64, now: UnixTime, cap: usize) -> Result<(), ReplayError> {
+        let keys = self.keys.get(tag as usize % SHARDS).ok_or(ReplayError::Full)?;
+        let mut keys = lock(keys);
+        let slices = keys.counts.entry(tag).or_default();
+        while slices.front().is_some_and(|&(s, _)| slice_end(s) < now.0) {
+            slices.pop_front();
+        }
+        if slices.iter().map(|&(_, n)| n).sum::<usize>() >= cap {
+            return Err(ReplayError::RateLimited);
+        }
+        match slices.iter_mut().find(|(s, _)| *s == id) {
+            Some((_, n)) => *n += 1,
+            None => {
+                let at = slices.iter().position(|&(s, _)| s > id).unwrap_or(slices.len());
+                slices.insert(at, (id, 1));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes back a count made by [`MemoryReplayStore::count_for_key`].
+    fn uncount_for_key(&self, tag: u64, id: i64) {
+        let Some(keys) = self.keys.get(tag as usize % SHARDS) else { return };
+        if let Some((_, n)) =
+            lock(keys).counts.get_mut(&tag).and_then(|s| s.iter_mut().find(|(s, _)| *s == id))
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+/// A poisoned lock only means another thread panicked while holding it; every update here
+/// completes before its lock is released, so the state is still sound.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl ReplayGuard for &MemoryReplayStore {
+    fn check_and_record(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        self.record(kid, nonce, expires_at, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(capacity: usize, per_key: usize) -> MemoryReplayStore {
+        MemoryReplayStore::new(MemoryReplayConfig { capacity, per_key }, UnixTime(0), 300)
+    }
+
+    fn n(i: u32) -> Nonce {
+        let mut bytes = [0u8; 16];
+        bytes[..4].copy_from_slice(&i.to_le_bytes());
+        Nonce::from_bytes(bytes)
+    }
+
+    #[test]
+    fn replay_capacity_key_cap_and_slices() {
+        let s = store(10, 4);
+        let (a, b) = (KeyId::new("a").unwrap(), KeyId::new("b").unwrap());
+        let now = UnixTime(1_000);
+        let mut guard = &s;
+        for i in 0..4 {
+            assert_eq!(guard.check_and_record(&a, &n(i), UnixTime(1_300), now), Ok(()));
+        }
+        assert_eq!(guard.check_and_record(&a, &n(0), UnixTime(1_300), now), Err(ReplayError::Replayed));
+        assert_eq!(guard.check_and_record(&a, &n(9), UnixTime(1_300), now), Err(ReplayError::RateLimited));
+        for i in 0..4 {
+            assert_eq!(guard.check_and_record(&b, &n(i), UnixTime(1_300 + i64::from(i) * 20), now), Ok(()));
+        }
+        let c = KeyId::new("c").unwrap();
+        assert_eq!(guard.check_and_record(&c, &n(0), UnixTime(1_300), now), Ok(()));
+        assert_eq!(guard.check_and_record(&c, &n(1), UnixTime(1_300), now), Ok(()));
+        assert_eq!(guard.check_and_record(&c, &n(2), UnixTime(1_300), now), Err(ReplayError::Full));
+        assert_eq!(s.stats(now).live, 10);
+        // Slices go whole once passed; the capacity and the key's share come back.
+        assert_eq!(s.stats(UnixTime(1_310)).live, 3);
+        assert_eq!(guard.check_and_record(&a, &n(9), UnixTime(1_610), UnixTime(1_310)), Ok(()));
+        let end = s.stats(UnixTime(2_000));
+        assert_eq!((end.live, end.table_bytes), (0, 0));
+    }
+
+    #[test]
+    fn tokens_from_before_the_start_are_refused_until_they_expire() {
+        let s = MemoryReplayStore::new(MemoryReplayConfig::default(), UnixTime(10_000), 300);
+        let k = KeyId::new("k").unwrap();
+        let mut guard = &s;
+        // Stamped before the start: may have been used by the last process.
+        assert_eq!(
+            guard.check_and_record(&k, &n(1), UnixTime(10_299), UnixTime(10_001)),
+            Err(ReplayError::Replayed)
+        );
+        assert_eq!(guard.check_and_record(&k, &n(2), UnixTime(10_300), UnixTime(10_001)), Ok(()));
+    }
+
+    #[test]
+    fn a_persistent_store_remembers_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = MemoryReplayConfig { capacity: 100, per_key: 3 };
+        let now = UnixTime(1_000);
+        let k = KeyId::new("k").unwrap();
+        {
+            let s = MemoryReplayStore::persistent(dir.path(), config, now).unwrap();
+            let mut guard = &s;
+            for i in 0..3 {
+                assert_eq!(guard.check_and_record(&k, &n(i), UnixTime(1_300), now), Ok(()));
+            }
+        }
+        let s = MemoryReplayStore::persistent(dir.path(), config, UnixTime(1_001)).unwrap();
+        let mut guard = &s;
+        assert_eq!(
+            guard.check_and_record(&k, &n(0), UnixTime(1_300), UnixTime(1_001)),
+            Err(ReplayError::Replayed)
+        );
+        // The key's share is remembered too.
+        assert_eq!(
+            guard.check_and_record(&k, &n(7), UnixTime(1_301), UnixTime(1_001)),
+            Err(ReplayError::RateLimited)
+        );
+        assert_eq!(s.stats(UnixTime(1_001)).live, 3);
+        // Once expired, the journal files go.
+        assert_eq!(s.stats(UnixTime(2_000)).live, 0);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the key is left");
+    }
+}

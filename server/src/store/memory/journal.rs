@@ -1,0 +1,179 @@
+//! The memory store's journal: what it accepted, on disk, so a restarted server still refuses
+//! the tokens it accepted before.
+//!
+//! One append-only file per expiry slice (`<slice>.log`), 32-byte records, each written before
+//! the token is accepted. A write reaches the kernel before the answer goes out, so the
+//! journal survives the process being killed (`kill -9` included); it is not synced to the
+//! disk per record, so a power cut can lose the last moments. Files whose slice has passed are
+//! deleted. The key of the fingerprints is kept beside them (`key`, mode 600), so fingerprints
+//! read back match the ones a new process computes.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use signet_core::UnixTime;
+
+/// One accepted nonce: its fingerprint, its key's tag and its expiry, little-endian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) fingerprint: u128,
+    pub(crate) key_tag: u64,
+    pub(crate) expires_at: i64,
+}
+
+const RECORD_LEN: usize = 32;
+
+impl Record {
+    fn to_bytes(self) -> [u8; RECORD_LEN] {
+        let mut out = [0u8; RECORD_LEN];
+        let fields = self.fingerprint.to_le_bytes().into_iter();
+        let fields = fields.chain(self.key_tag.to_le_bytes()).chain(self.expires_at.to_le_bytes());
+        out.iter_mut().zip(fields).for_each(|(dst, src)| *dst = src);
+        out
+    }
+
+    fn from_bytes(bytes: &[u8; RECORD_LEN]) -> Self {
+        let (fingerprint, rest) = bytes.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let (key_tag, rest) = rest.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
+        let expires_at = rest.first_chunk::<8>().copied().unwrap_or([0; 8]);
+        Record {
+            fingerprint: u128::from_le_bytes(*fingerprint),
+            key_tag: u64::from_le_bytes(*key_tag),
+            expires_at: i64::from_le_bytes(expires_at),
+        }
+    }
+}
+
+/// The journal folder and its open files.
+pub(crate) struct Journal {
+    dir: PathBuf,
+    files: Mutex<BTreeMap<i64, File>>,
+}
+
+impl Journal {
+    /// Opens (creating) the folder; returns the journal, the fingerprint key, and the records
+    /// of slices that end at or after `now`. Older files are deleted.
+    pub(crate) fn open(
+        dir: &Path,
+        now: UnixTime,
+        slice_end: fn(i64) -> i64,
+    ) -> io::Result<(Self, (u64, u64), Vec<Record>)> {
+        std::fs::create_dir_all(dir)?;
+        let key = Self::key(dir)?;
+        let mut records = Vec::new();
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let Some(slice) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".log"))
+                .and_then(|n| n.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            if slice_end(slice) < now.0 {
+                std::fs::remove_file(&path)?;
+                continue;
+            }
+            let mut bytes = Vec::new();
+            File::open(&path)?.read_to_end(&mut bytes)?;
+            // A record cut short by a crash mid-write is ignored: it was never acknowledged.
+            // Appending after it would misalign the rest, so the file is cut back first.
+            let whole = bytes.len() - bytes.len() % RECORD_LEN;
+            records.extend(
+                bytes.chunks_exact(RECORD_LEN).filter_map(|c| c.try_into().ok()).map(Record::from_bytes),
+            );
+            let file = std::fs::OpenOptions::new().append(true).open(&path)?;
+            file.set_len(whole as u64)?;
+            files.insert(slice, file);
+        }
+        Ok((Journal { dir: dir.to_owned(), files: Mutex::new(files) }, key, records))
+    }
+
+    /// The fingerprint key: read, or made and written (atomically, mode 600) the first time.
+    fn key(dir: &Path) -> io::Result<(u64, u64)> {
+        let path = dir.join("key");
+        let bytes = match signet_std::private_file::read_private(&path) {
+            Ok(bytes) => bytes,
+            Err(signet_std::private_file::PrivateFileError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+                let mut fresh = zeroize::Zeroizing::new([0u8; 16]);
+                rand_core::Rng::fill_bytes(&mut signet_std::os_rng(), fresh.as_mut());
+                signet_std::private_file::write_atomic(&path, fresh.as_ref())?;
+                zeroize::Zeroizing::new(fresh.to_vec())
+            }
+            Err(signet_std::private_file::PrivateFileError::TooOpen { mode }) => {
+                return Err(io::Error::other(format!(
+                    "{} is accessible by others (mode {mode:o})",
+                    path.display()
+                )));
+            }
+            Err(signet_std::private_file::PrivateFileError::Io(e)) => return Err(e),
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        let (a, b) = bytes
+            .split_first_chunk::<8>()
+            .ok_or_else(|| io::Error::other("replay journal key is damaged"))?;
+        let b = b
+            .first_chunk::<8>()
+            .filter(|_| bytes.len() == 16)
+            .ok_or_else(|| io::Error::other("replay journal key is damaged"))?;
+        Ok((u64::from_le_bytes(*a), u64::from_le_bytes(*b)))
+    }
+
+    /// Appends a record to its slice's file (one `write`, before the token is accepted).
+    pub(crate) fn append(&self, slice: i64, record: Record) -> io::Result<()> {
+        let mut files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let file = match files.entry(slice) {
+            std::collections::btree_map::Entry::Occupied(open) => open.into_mut(),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                let path = self.dir.join(format!("{slice}.log"));
+                slot.insert(std::fs::OpenOptions::new().create(true).append(true).open(path)?)
+            }
+        };
+        file.write_all(&record.to_bytes())
+    }
+
+    /// Closes and deletes the files of slices that ended before `now`.
+    pub(crate) fn purge(&self, now: UnixTime, slice_end: fn(i64) -> i64) {
+        let mut files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let passed: Vec<i64> = files.keys().copied().filter(|&s| slice_end(s) < now.0).collect();
+        for slice in passed {
+            files.remove(&slice);
+            let _ = std::fs::remove_file(self.dir.join(format!("{slice}.log")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_torn_tails_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let end = |s: i64| s * 10 + 9;
+        let (journal, key, loaded) = Journal::open(dir.path(), UnixTime(1_000), end).unwrap();
+        assert!(loaded.is_empty());
+        let record = Record { fingerprint: 7 << 70 | 5, key_tag: 9, expires_at: 1_300 };
+        journal.append(130, record).unwrap();
+        journal.append(90, Record { expires_at: 905, ..record }).unwrap();
+        drop(journal);
+        // A torn record after the good one.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("130.log"))
+            .unwrap()
+            .write_all(&[1; 5])
+            .unwrap();
+        let (_, key_again, loaded) = Journal::open(dir.path(), UnixTime(1_000), end).unwrap();
+        assert_eq!(key_again, key);
+        assert_eq!(loaded, [record]);
+        // The passed slice's file is gone; the torn tail is cut, so appends stay aligned.
+        assert!(!dir.path().join("90.log").exists());
+        assert_eq!(std::fs::metadata(dir.path().join("130.log")).unwrap().len(), 32);
+    }
+}

@@ -1,0 +1,49 @@
+//! The schema, as changes applied in order at start-up (each once, recorded in
+//! `signet_schema`, under an advisory lock so instances starting together take turns).
+
+/// Schema changes, applied in order at start-up (each once, recorded in `signet_schema`).
+pub(super) const MIGRATIONS: &[&str] = &[
+    r"
+CREATE TABLE signet_api_keys (
+    kid TEXT PRIMARY KEY,
+    public_key BYTEA NOT NULL CHECK (octet_length(public_key) = 32),
+    inactive BOOLEAN NOT NULL DEFAULT FALSE,
+    expires_at BIGINT,
+    wallet BYTEA NOT NULL CHECK (octet_length(wallet) = 20),
+    created_at BIGINT NOT NULL,
+    name TEXT CHECK (name IS NULL OR char_length(name) <= 64)
+);
+CREATE INDEX signet_api_keys_wallet ON signet_api_keys (wallet);
+CREATE TABLE signet_wallets (
+    wallet BYTEA PRIMARY KEY CHECK (octet_length(wallet) = 20),
+    last_registration_ts BIGINT
+);
+",
+    r"
+CREATE TABLE signet_orders (
+    order_hash BYTEA PRIMARY KEY CHECK (octet_length(order_hash) = 32),
+    trader BYTEA NOT NULL CHECK (octet_length(trader) = 20),
+    market_id BYTEA NOT NULL CHECK (octet_length(market_id) = 32),
+    status TEXT NOT NULL CHECK (status IN ('open', 'cancelled')),
+    expiration BIGINT NOT NULL,
+    kid TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX signet_orders_trader ON signet_orders (trader, created_at DESC);
+CREATE INDEX signet_orders_market ON signet_orders (market_id, created_at DESC);
+",
+    r"
+CREATE TABLE signet_bitzoom_keys (
+    api_key TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    label TEXT,
+    permissions SMALLINT NOT NULL CHECK (permissions BETWEEN 1 AND 7),
+    allowed_ips TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled', 'revoked')),
+    created_at BIGINT NOT NULL,
+    secret TEXT NOT NULL
+);
+CREATE INDEX signet_bitzoom_keys_account ON signet_bitzoom_keys (account);
+",
+];

@@ -1,0 +1,190 @@
+//! Orders in the PostgreSQL registry (`signet_orders`): each operation one statement that
+//! checks the posting key's wallet in the same query, so instances sharing the database agree.
+
+use signet_core::UnixTime;
+use signet_core::turbine::KeyId;
+use signet_core::turbine::order::{
+    MAX_ORDER_BODY_LEN, MarketId, OrderHash, OrderQuery, OrderRecord, OrderStatus, SignedOrder,
+};
+use tokio_postgres::Row;
+
+use super::{PostgresRegistry, pg_error};
+use crate::store::error::{DatabaseError, RegistryError};
+use crate::store::orders::{MAX_ORDERS_LISTED, OrderStore, OrderStoreError, expiration_key};
+
+/// The columns [`record_of`] reads.
+const COLUMNS: &str = "o.order_hash, o.status, o.kid, o.body, o.created_at";
+
+/// A row read exactly: the body goes through the strict parser and must hash to the row's key.
+fn record_of(row: &Row) -> Result<OrderRecord, RegistryError> {
+    let hash: Vec<u8> = row.try_get("order_hash").map_err(|_| RegistryError::Corrupt("order ?".into()))?;
+    let corrupt = || RegistryError::Corrupt(format!("order 0x{}", hex::encode(&hash)));
+    let status: String = row.try_get("status").map_err(|_| corrupt())?;
+    let kid: String = row.try_get("kid").map_err(|_| corrupt())?;
+    let body: String = row.try_get("body").map_err(|_| corrupt())?;
+    let created_at: i64 = row.try_get("created_at").map_err(|_| corrupt())?;
+    let signed = SignedOrder::parse_body(body.as_bytes()).map_err(|_| corrupt())?;
+    if signed.hash().0.as_slice() != hash.as_slice() {
+        return Err(corrupt());
+    }
+    let status = match status.as_str() {
+        "open" => OrderStatus::Open,
+        "cancelled" => OrderStatus::Cancelled,
+        _ => return Err(corrupt()),
+    };
+    Ok(OrderRecord {
+        signed,
+        status,
+        kid: KeyId::new(&kid).map_err(|_| corrupt())?,
+        created_at: UnixTime(created_at),
+    })
+}
+
+impl OrderStore for PostgresRegistry {
+    /// One statement reads the key's wallet and inserts only when it is the trader; the primary
+    /// key refuses a second copy.
+    async fn submit_order(
+        &self,
+        kid: &KeyId,
+        signed: &SignedOrder,
+        now: UnixTime,
+    ) -> Result<OrderRecord, OrderStoreError> {
+        let mut body = [0u8; MAX_ORDER_BODY_LEN];
+        let body = signed.write_body(&mut body).map_err(|e| RegistryError::Database(DatabaseError::of(e)))?;
+        let order = &signed.order;
+        let hash = signed.hash();
+        let row = self
+            .bounded(async {
+                let client = self.client().await?;
+                let statement = client
+                    .prepare_cached(
+                        "WITH k AS (SELECT wallet FROM signet_api_keys WHERE kid = $1), \
+                         ins AS (INSERT INTO signet_orders \
+                                 (order_hash, trader, market_id, status, expiration, kid, body, created_at) \
+                                 SELECT $2, $3, $4, 'open', $5, $1, $6, $7 FROM k WHERE k.wallet = $3 \
+                                 ON CONFLICT (order_hash) DO NOTHING RETURNING 1) \
+                         SELECT (SELECT wallet FROM k) AS wallet, EXISTS (SELECT 1 FROM ins) AS inserted",
+                    )
+                    .await
+                    .map_err(pg_error)?;
+                client
+                    .query_one(
+                        &statement,
+                        &[
+                            &kid.as_str(),
+                            &hash.0.as_slice(),
+                            &order.trader.as_bytes().as_slice(),
+                            &order.market_id.as_bytes().as_slice(),
+                            &expiration_key(signed),
+                            &body,
+                            &now.0,
+                        ],
+                    )
+                    .await
+                    .map_err(pg_error)
+            })
+            .await?;
+        let wallet: Option<Vec<u8>> = row.get("wallet");
+        if wallet.as_deref() != Some(order.trader.as_bytes().as_slice()) {
+            return Err(OrderStoreError::TraderMismatch);
+        }
+        if !row.get::<_, bool>("inserted") {
+            return Err(OrderStoreError::Duplicate);
+        }
+        Ok(OrderRecord { signed: *signed, status: OrderStatus::Open, kid: kid.clone(), created_at: now })
+    }
+
+    async fn order(&self, hash: &OrderHash) -> Result<Option<OrderRecord>, OrderStoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM signet_orders o WHERE o.order_hash = $1");
+        let row = self
+            .bounded(async {
+                let client = self.client().await?;
+                let statement = client.prepare_cached(&sql).await.map_err(pg_error)?;
+                client.query_opt(&statement, &[&hash.0.as_slice()]).await.map_err(pg_error)
+            })
+            .await?;
+        Ok(row.map(|r| record_of(&r)).transpose()?)
+    }
+
+    /// Filtered and ordered by the database (by the trader or market index).
+    async fn orders(&self, query: &OrderQuery, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM signet_orders o \
+             WHERE ($1::bytea IS NULL OR o.trader = $1) AND ($2::bytea IS NULL OR o.market_id = $2) \
+             AND ($3::text IS NULL \
+                  OR ($3 = 'open' AND o.status = 'open' AND o.expiration > $4) \
+                  OR ($3 = 'expired' AND o.status = 'open' AND o.expiration <= $4) \
+                  OR ($3 NOT IN ('open', 'expired') AND o.status = $3)) \
+             ORDER BY o.created_at DESC, o.order_hash LIMIT {MAX_ORDERS_LISTED}"
+        );
+        let trader = query.trader.map(|t| t.as_bytes().to_vec());
+        let market = query.market_id.map(|m| m.as_bytes().to_vec());
+        let status = query.status.map(OrderStatus::as_str);
+        let rows = self
+            .bounded(async {
+                let client = self.client().await?;
+                let statement = client.prepare_cached(&sql).await.map_err(pg_error)?;
+                client.query(&statement, &[&trader, &market, &status, &now.0]).await.map_err(pg_error)
+            })
+            .await?;
+        Ok(rows.iter().map(record_of).collect::<Result<_, _>>()?)
+    }
+
+    /// The update happens only for an open order of the key's wallet; when nothing changed, a
+    /// read says why.
+    async fn cancel_order(
+        &self,
+        kid: &KeyId,
+        hash: &OrderHash,
+        now: UnixTime,
+    ) -> Result<OrderRecord, OrderStoreError> {
+        let sql = format!(
+            "UPDATE signet_orders o SET status = 'cancelled' FROM signet_api_keys k \
+             WHERE o.order_hash = $1 AND k.kid = $2 AND k.wallet = o.trader \
+             AND o.status = 'open' AND o.expiration > $3 RETURNING {COLUMNS}"
+        );
+        let row = self
+            .bounded(async {
+                let client = self.client().await?;
+                client.query_opt(&sql, &[&hash.0.as_slice(), &kid.as_str(), &now.0]).await.map_err(pg_error)
+            })
+            .await?;
+        if let Some(row) = row {
+            return Ok(record_of(&row)?);
+        }
+        let record = self.order(hash).await?.ok_or(OrderStoreError::NotFound)?;
+        let wallet = self.select_key(kid).await?.map(|e| e.wallet);
+        if wallet != Some(record.signed.order.trader) {
+            return Err(OrderStoreError::TraderMismatch);
+        }
+        Err(OrderStoreError::NotOpen(record.status_at(now)))
+    }
+
+    async fn cancel_market_orders(
+        &self,
+        kid: &KeyId,
+        market: &MarketId,
+        now: UnixTime,
+    ) -> Result<Vec<OrderHash>, OrderStoreError> {
+        let rows = self
+            .bounded(async {
+                let client = self.client().await?;
+                client
+                    .query(
+                        "UPDATE signet_orders o SET status = 'cancelled' FROM signet_api_keys k \
+                         WHERE k.kid = $1 AND o.trader = k.wallet AND o.market_id = $2 \
+                         AND o.status = 'open' AND o.expiration > $3 RETURNING o.order_hash",
+                        &[&kid.as_str(), &market.as_bytes().as_slice(), &now.0],
+                    )
+                    .await
+                    .map_err(pg_error)
+            })
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let hash: Vec<u8> = r.get(0);
+                hash.try_into().map(OrderHash).map_err(|_| RegistryError::Corrupt("order hash".into()).into())
+            })
+            .collect()
+    }
+}

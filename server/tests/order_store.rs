@@ -1,0 +1,234 @@
+//! The order store's semantics, written once and run against both registries: the redb file
+//! and a real PostgreSQL (a throwaway cluster; Debian package `postgresql`). Times are given, so
+//! expiry is tested without waiting.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod support;
+
+use signet_core::UnixTime;
+use signet_core::ed25519_dalek::SigningKey;
+use signet_core::eth::{Address, WalletKey};
+use signet_core::turbine::order::{
+    MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
+};
+use signet_core::turbine::order::{OrderQuery, OrderRecord, OrderStatus};
+use signet_core::turbine::{KeyId, KeyRecord};
+use signet_server::Registry;
+use signet_server::store::{
+    Entry, KeyRegistry, OrderStore, OrderStoreError, Proof, RedbRegistry, RegistryError,
+};
+use support::{PostgresServer, block, postgres_registry};
+
+const NOW: UnixTime = UnixTime(1_800_000_000);
+const MARKET_A: &[u8] = b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
+const MARKET_B: &[u8] = b"0x1f";
+
+fn wallet(n: u8) -> WalletKey {
+    WalletKey::from_bytes(&[n; 32]).unwrap()
+}
+
+fn kid(s: &str) -> KeyId {
+    KeyId::new(s).unwrap()
+}
+
+fn entry(kid_text: &str, wallet: &WalletKey) -> Entry {
+    Entry {
+        kid: kid(kid_text),
+        record: KeyRecord::active(SigningKey::from_bytes(&[1; 32]).verifying_key()),
+        wallet: wallet.address(),
+        created_at: UnixTime(1_000),
+        name: None,
+    }
+}
+
+/// An order of `wallet` in `market`, made distinct by `nonce`, expiring at `expiration`.
+fn order(wallet: &WalletKey, market: &[u8], nonce: u128, expiration: u64) -> SignedOrder {
+    Order::new(OrderArgs {
+        market_id: MarketId::parse(market).unwrap(),
+        trader: wallet.address(),
+        side: if nonce.is_multiple_of(2) { Side::Buy } else { Side::Sell },
+        outcome: Outcome::Yes,
+        price: 500_000,
+        size: (1 << 70) + nonce,
+        nonce,
+        expiration,
+        maker_fee_recipient: Address::from_bytes([0; 20]),
+    })
+    .unwrap()
+    .sign(&OrderDomain::for_chain(137).unwrap(), wallet)
+    .unwrap()
+}
+
+fn at(secs: i64) -> UnixTime {
+    UnixTime(NOW.0 + secs)
+}
+
+fn hashes(records: &[OrderRecord]) -> Vec<OrderHash> {
+    records.iter().map(|r| r.hash()).collect()
+}
+
+async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -> F) {
+    let (alice, bob) = (wallet(0xa1), wallet(0xb0));
+    let registry = open().await;
+    registry.register(&entry("alice", &alice), Proof::Documented, NOW).await.unwrap();
+    registry.register(&entry("bob", &bob), Proof::Documented, NOW).await.unwrap();
+    let later = (NOW.0 + 3_600) as u64;
+    let first = order(&alice, MARKET_A, 1, later);
+    let second = order(&alice, MARKET_B, 2, later);
+    let soon = order(&alice, MARKET_A, 3, (NOW.0 + 10) as u64);
+    let bobs = order(&bob, MARKET_A, 4, later);
+
+    let stored = registry.submit_order(&kid("alice"), &first, NOW).await.unwrap();
+    assert_eq!((stored.signed, stored.status, stored.created_at), (first, OrderStatus::Open, NOW));
+    assert!(matches!(
+        registry.submit_order(&kid("alice"), &first, at(1)).await,
+        Err(OrderStoreError::Duplicate)
+    ));
+    assert!(matches!(
+        registry.submit_order(&kid("alice"), &bobs, NOW).await,
+        Err(OrderStoreError::TraderMismatch)
+    ));
+    assert!(matches!(
+        registry.submit_order(&kid("nobody"), &bobs, NOW).await,
+        Err(OrderStoreError::TraderMismatch)
+    ));
+    registry.submit_order(&kid("alice"), &second, at(1)).await.unwrap();
+    registry.submit_order(&kid("alice"), &soon, at(2)).await.unwrap();
+    registry.submit_order(&kid("bob"), &bobs, at(3)).await.unwrap();
+
+    // A new handle (a restart, another instance) sees the same orders, sizes past 2^64 exact.
+    drop(registry);
+    let registry = open().await;
+    assert_eq!(registry.order(&first.hash()).await.unwrap().unwrap(), stored);
+    assert_eq!(registry.order(&OrderHash([0; 32])).await.unwrap(), None);
+
+    let list = |query: OrderQuery, now| {
+        let registry = &registry;
+        async move { hashes(&registry.orders(&query, now).await.unwrap()) }
+    };
+    let everyone = OrderQuery::default();
+    assert_eq!(list(everyone, at(5)).await, [bobs.hash(), soon.hash(), second.hash(), first.hash()]);
+    let alices = OrderQuery { trader: Some(alice.address()), ..everyone };
+    assert_eq!(list(alices, at(5)).await, [soon.hash(), second.hash(), first.hash()]);
+    let market_a = OrderQuery { market_id: Some(MarketId::parse(MARKET_A).unwrap()), ..alices };
+    assert_eq!(list(market_a, at(5)).await, [soon.hash(), first.hash()]);
+    // "0x001f" is the same bytes32 as "0x1f".
+    let padded = OrderQuery { market_id: Some(MarketId::parse(b"0x001f").unwrap()), ..everyone };
+    assert_eq!(list(padded, at(5)).await, [second.hash()]);
+    // Past `soon`'s expiration it is listed as expired, not open.
+    let open = |q: OrderQuery| OrderQuery { status: Some(OrderStatus::Open), ..q };
+    let expired = OrderQuery { status: Some(OrderStatus::Expired), ..everyone };
+    assert_eq!(list(open(alices), at(5)).await, [soon.hash(), second.hash(), first.hash()]);
+    assert_eq!(list(open(alices), at(10)).await, [second.hash(), first.hash()]);
+    assert_eq!(list(expired, at(10)).await, [soon.hash()]);
+    assert_eq!(registry.order(&soon.hash()).await.unwrap().unwrap().status_at(at(10)), OrderStatus::Expired);
+
+    // Cancels: only the trader's key, only open orders.
+    assert!(matches!(
+        registry.cancel_order(&kid("bob"), &first.hash(), at(5)).await,
+        Err(OrderStoreError::TraderMismatch)
+    ));
+    let cancelled = registry.cancel_order(&kid("alice"), &first.hash(), at(5)).await.unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert!(matches!(
+        registry.cancel_order(&kid("alice"), &first.hash(), at(6)).await,
+        Err(OrderStoreError::NotOpen(OrderStatus::Cancelled))
+    ));
+    assert!(matches!(
+        registry.cancel_order(&kid("alice"), &soon.hash(), at(10)).await,
+        Err(OrderStoreError::NotOpen(OrderStatus::Expired))
+    ));
+    assert!(matches!(
+        registry.cancel_order(&kid("alice"), &OrderHash([7; 32]), NOW).await,
+        Err(OrderStoreError::NotFound)
+    ));
+    let cancelled_list = OrderQuery { status: Some(OrderStatus::Cancelled), ..everyone };
+    assert_eq!(list(cancelled_list, at(6)).await, [first.hash()]);
+    // A cancelled order cannot come back by being posted again.
+    assert!(matches!(
+        registry.submit_order(&kid("alice"), &first, at(7)).await,
+        Err(OrderStoreError::Duplicate)
+    ));
+
+    // Clearing a market takes the key's wallet's open orders there, and nothing else.
+    let again = order(&alice, MARKET_A, 6, later);
+    registry.submit_order(&kid("alice"), &again, at(7)).await.unwrap();
+    let market = MarketId::parse(MARKET_A).unwrap();
+    assert_eq!(registry.cancel_market_orders(&kid("alice"), &market, at(11)).await.unwrap(), [again.hash()]);
+    assert!(registry.cancel_market_orders(&kid("alice"), &market, at(12)).await.unwrap().is_empty());
+    assert_eq!(registry.order(&bobs.hash()).await.unwrap().unwrap().status, OrderStatus::Open);
+    assert_eq!(registry.order(&second.hash()).await.unwrap().unwrap().status, OrderStatus::Open);
+}
+
+#[test]
+fn redb_order_semantics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.redb");
+    block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
+}
+
+#[test]
+fn postgres_order_semantics() {
+    let server = PostgresServer::start();
+    let url = server.url();
+    block(semantics(|| postgres_registry(&url, 4)));
+}
+
+#[test]
+fn postgres_one_order_posted_sixteen_times_at_once_is_stored_once() {
+    let server = PostgresServer::start();
+    let url = server.url();
+    let alice = wallet(0xa1);
+    let signed = order(&alice, MARKET_A, 9, (NOW.0 + 3_600) as u64);
+    block(async {
+        postgres_registry(&url, 4)
+            .await
+            .register(&entry("alice", &alice), Proof::Documented, NOW)
+            .await
+            .unwrap()
+    });
+    let outcomes = support::at_once(16, move |_, runtime| {
+        let registry = runtime.block_on(postgres_registry(&url, 4));
+        runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW))
+    });
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| o.is_ok() || matches!(o, Err(OrderStoreError::Duplicate))));
+}
+
+#[test]
+fn postgres_tampered_rows_fail_closed_and_a_down_store_is_503() {
+    let mut server = PostgresServer::start();
+    let url = server.url();
+    let alice = wallet(0xa1);
+    let (one, two) = (order(&alice, MARKET_A, 1, 2_000_000_000), order(&alice, MARKET_A, 2, 2_000_000_000));
+    let registry = block(postgres_registry(&url, 4));
+    block(registry.register(&entry("alice", &alice), Proof::Documented, NOW)).unwrap();
+    block(registry.submit_order(&kid("alice"), &one, NOW)).unwrap();
+    block(registry.submit_order(&kid("alice"), &two, NOW)).unwrap();
+    // Another valid order's body under this row's hash: read, it must be refused, not served.
+    block(async {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+            .execute(
+                "UPDATE signet_orders SET body = (SELECT body FROM signet_orders WHERE order_hash = $2) WHERE order_hash = $1",
+                &[&one.hash().0.as_slice(), &two.hash().0.as_slice()],
+            )
+            .await
+            .unwrap();
+    });
+    assert!(matches!(
+        block(registry.order(&one.hash())),
+        Err(OrderStoreError::Registry(RegistryError::Corrupt(_)))
+    ));
+    assert!(block(registry.orders(&OrderQuery::default(), NOW)).is_err());
+    assert_eq!(block(registry.order(&two.hash())).unwrap().unwrap().signed, two);
+
+    server.stop();
+    let down = block(registry.order(&two.hash())).unwrap_err();
+    assert!(matches!(down, OrderStoreError::Registry(RegistryError::Unavailable)));
+    assert_eq!(down.to_string(), "order store unavailable");
+    let down = block(registry.submit_order(&kid("alice"), &order(&alice, MARKET_A, 3, 2_000_000_000), NOW))
+        .unwrap_err();
+    assert!(matches!(down, OrderStoreError::Registry(RegistryError::Unavailable)));
+}
