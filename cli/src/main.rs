@@ -4,6 +4,9 @@
 //! Turbine token for `curl -H "Authorization: Bearer $(signet token)"`; `signet serve` runs the
 //! documented endpoints locally. `signet --help` lists every command.
 
+// Doc comments here are `--help` text (clap), written for a terminal rather than rustdoc.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
 mod bitzoom;
 mod bitzoom_keys;
 mod demo;

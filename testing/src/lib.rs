@@ -401,3 +401,19 @@ pub fn at_once<T: Send + 'static>(
 pub fn block<F: core::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
+
+/// The repository's README, whose Rust snippets run as this crate's doctests (so the examples
+/// people read first are compiled and run like every crate's own).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// The pages under `docs/`: any Rust snippet in them runs as a doctest too.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/server.md")]
+#[doc = include_str!("../../docs/security.md")]
+#[doc = include_str!("../../docs/performance.md")]
+#[doc = include_str!("../../docs/device.md")]
+#[doc = include_str!("../../docs/testing.md")]
+#[doc = include_str!("../../ARCHITECTURE.md")]
+pub struct DocsDoctests;

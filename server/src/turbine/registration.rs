@@ -1,12 +1,12 @@
 //! Issuing API keys to wallets (`POST /api/v1/api-keys`): the wallet's signature, the name,
 //! and the rule that a captured registration cannot be replayed into a new key.
 //!
-//! A wallet's first key takes the documented message (`Register API key for Turbine:
-//! <address>`), byte-compatible with the official SDK. That message holds no time, so a body
-//! captured once (a proxy log, a shared terminal) would stay valid forever: once a wallet has
-//! had a key, only the timestamped message is accepted (the documented one and `\nTimestamp:
-//! <unix seconds>`), with a time within 300 s of the server's and newer than the wallet's last
-//! one, so that no body is ever accepted twice.
+//! A wallet's first key takes the documented message
+//! (`Register API key for Turbine: <address>`), byte-compatible with the official SDK. That
+//! message holds no time, so a body captured once (a proxy log, a shared terminal) would stay
+//! valid forever: once a wallet has had a key, only the timestamped message is accepted (the
+//! documented one and `\nTimestamp: <unix seconds>`), with a time within 300 s of the server's
+//! and newer than the wallet's last one, so that no body is ever accepted twice.
 
 use core::fmt;
 
