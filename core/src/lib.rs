@@ -19,7 +19,7 @@ pub mod turbine;
 
 // Shared by every protocol: time and the HMAC key. Everything else has one path, in its module.
 pub use hmac_key::{HMAC_TAG_LEN, HmacKey};
-pub use time::{Clock, UnixTime};
+pub use time::{Clock, UnixTime, Utc};
 
 /// Re-exported so callers name the same Ed25519 types the core uses.
 pub use ed25519_dalek;

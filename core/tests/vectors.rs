@@ -16,7 +16,8 @@ use signet_core::bitzoom::request_signing::{RequestSigningError, SignedRequest, 
 use signet_core::bitzoom::ws_logon::{LOGON_METHOD, LOGON_PATH, Logon, MAX_LOGON_LEN, verify_logon};
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
 use signet_core::eth::{
-    Address, EthError, EthSignature, WalletKey, eip191_hash, recover_address, recover_prehash,
+    Address, DerivationPath, EthError, EthSignature, MAX_PHRASE_LEN, Mnemonic, Passphrase, WalletKey,
+    eip191_hash, recover_address, recover_prehash,
 };
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{Order, OrderDomain, OrderError, SignedOrder};
@@ -38,6 +39,7 @@ const SUITES: &[Suite] = &[
     ("bitzoom_jwt", bitzoom_jwt),
     ("bitzoom_hmac", bitzoom_hmac),
     ("turbine_orders", turbine_orders),
+    ("eth_hd_wallet", eth_hd_wallet),
 ];
 
 fn main() -> ExitCode {
@@ -456,5 +458,55 @@ fn turbine_orders(doc: &Value, text: &str) -> Outcome {
             },
             other => Err(format!("unknown expectation {other:?}")),
         }
+    })
+}
+
+/// BIP-39 and BIP-32 as trezor's `mnemonic` and eth-account's HD wallet compute them: the
+/// mnemonic's entropy (and the words written back from it), the seed (the passphrase NFKD-normalised
+/// here, as a std caller does before the core, which checks), the key at the path and its
+/// address; every reject refused, by the mnemonic or by the path.
+fn eth_hd_wallet(doc: &Value, _: &str) -> Outcome {
+    use unicode_normalization::UnicodeNormalization as _;
+    each_case(doc, |case| {
+        let text = |name: &str| case.get(name).and_then(Value::as_str).ok_or(format!("no {name}"));
+        let (phrase, path) = (text("mnemonic")?, text("path")?);
+        let passphrase: String = text("passphrase")?.nfkd().collect();
+        let parsed = Mnemonic::parse(phrase);
+        let parsed_path = DerivationPath::parse(path);
+        if text("expect")? == "reject" {
+            return match (parsed, parsed_path) {
+                (Ok(_), Ok(_)) => Err("accepted".into()),
+                _ => Ok(()),
+            };
+        }
+        let mnemonic = parsed.map_err(|e| format!("mnemonic refused: {e}"))?;
+        let path = parsed_path.map_err(|e| format!("path refused: {e}"))?;
+        if hex::encode(mnemonic.entropy()) != text("entropy_hex")? {
+            return Err("entropy differs".into());
+        }
+        let mut buf = [0u8; MAX_PHRASE_LEN];
+        if mnemonic.write_phrase(&mut buf).map_err(|e| e.to_string())? != phrase {
+            return Err("words written back differ".into());
+        }
+        let from_entropy = Mnemonic::from_entropy(mnemonic.entropy()).map_err(|e| e.to_string())?;
+        if from_entropy != mnemonic {
+            return Err("entropy -> mnemonic differs".into());
+        }
+        let passphrase = Passphrase::new(&passphrase).map_err(|e| format!("passphrase: {e}"))?;
+        let seed = mnemonic.to_seed(&passphrase);
+        if hex::encode(seed.as_bytes()) != text("seed_hex")? {
+            return Err("seed differs".into());
+        }
+        let key = WalletKey::from_seed(&seed, &path).map_err(|e| e.to_string())?;
+        if hex::encode(key.to_bytes().as_ref()) != text("private_key_hex")? {
+            return Err(format!("key at {path} differs"));
+        }
+        if key.address().to_checksummed() != text("address")? {
+            return Err("address differs".into());
+        }
+        if path.to_string() != text("path")? {
+            return Err("path written back differs".into());
+        }
+        Ok(())
     })
 }

@@ -22,6 +22,11 @@ impl WalletKey {
         SigningKey::from_slice(bytes).map(WalletKey).map_err(|_| EthError::InvalidPrivateKey)
     }
 
+    /// A key that k256 made (a derived one, say).
+    pub(crate) fn from_signing_key(key: SigningKey) -> Self {
+        WalletKey(key)
+    }
+
     /// A key from 64 hex digits, with or without `0x` (the forms `TURBINE_PRIVATE_KEY` takes).
     ///
     /// # Errors

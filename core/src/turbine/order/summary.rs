@@ -55,7 +55,7 @@ impl fmt::Display for OrderSummary<'_> {
         crate::text::encode_lower(order.market_id.as_bytes(), &mut hex);
         write_abbreviated(f, &hex)?;
         f.write_str(" exp ")?;
-        write_utc(f, order.expiration)?;
+        crate::time::write_utc(f, order.expiration)?;
         write!(f, " chain {}", self.domain.chain_id())?;
         if order.maker_fee_recipient.as_bytes() != &[0; 20] {
             write!(f, " fee to {}", order.maker_fee_recipient)?;
@@ -82,34 +82,6 @@ fn write_fraction(f: &mut fmt::Formatter<'_>, millionths: u32, min_places: usize
 fn write_abbreviated(f: &mut fmt::Formatter<'_>, hex: &[u8; 64]) -> fmt::Result {
     let text = |range: core::ops::Range<usize>| core::str::from_utf8(hex.get(range).unwrap_or_default());
     write!(f, "0x{}…{}", text(0..4).unwrap_or_default(), text(60..64).unwrap_or_default())
-}
-
-/// `YYYY-MM-DD HH:MMZ`, or `HH:MM:SSZ` when the seconds are not zero.
-fn write_utc(f: &mut fmt::Formatter<'_>, unix_secs: u64) -> fmt::Result {
-    let (days, secs) = (unix_secs / 86_400, unix_secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    let (hour, minute, second) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    write!(f, "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}")?;
-    if second != 0 {
-        write!(f, ":{second:02}")?;
-    }
-    f.write_str("Z")
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`,
-/// in unsigned arithmetic since an expiration is never before 1970).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    // Shift the epoch to 0000-03-01 so leap days fall at the end of each year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 impl Order {
@@ -186,10 +158,10 @@ mod tests {
 
     #[test]
     fn civil_dates_match_known_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
-        assert_eq!(civil_from_days(47_540), (2100, 2, 28));
-        assert_eq!(civil_from_days(47_541), (2100, 3, 1));
+        assert_eq!(crate::time::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(crate::time::civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(crate::time::civil_from_days(20_454), (2026, 1, 1));
+        assert_eq!(crate::time::civil_from_days(47_540), (2100, 2, 28));
+        assert_eq!(crate::time::civil_from_days(47_541), (2100, 3, 1));
     }
 }
