@@ -2,7 +2,9 @@
 # Runs the signet-embedded demo firmware on QEMU's Cortex-M4 board (mps2-an386), with and
 # without ed25519-dalek's precomputed tables; checks its token with signet's verifier and PyNaCl,
 # its registration signature with eth-account, and its order signature with eth-account's
-# EIP-712 (and the line its display showed); runs the verifier stack probe (flat and
+# EIP-712 (and the line its display showed); its wallets (made on the device from the words it
+# showed, restored from a fixed mnemonic) against eth-account's HD wallet; checks that its
+# wallet and API key survive a reboot over the same flash; runs the verifier stack probe (flat and
 # hostile tokens); gates the device targets on the default build and prints the README's tables.
 # Usage: scripts/qemu_firmware.sh SIGNET_BINARY
 set -euo pipefail
@@ -55,6 +57,14 @@ gate "order instructions" "$(value order-instructions "$out/tables")" \
 gate "verify stack bytes, hostile token" "$(value verify-hostile-stack-bytes "$out/verify")" "$(value verify-stack-bytes "$out/verify")"
 gate "verify stack bytes" "$(value verify-stack-bytes "$out/verify")" 8192
 gate "JWT verify stack bytes, hostile claims" "$(value jwt-verify-hostile-stack-bytes "$out/verify")" 4096
+# The wallet: PBKDF2 (4,096 SHA-512 blocks) and BIP-32 (three secp256k1 multiplications) within
+# 80 M instructions; every device operation, in both builds, within 12 KiB of stack.
+gate "PBKDF2 + BIP-32 derivation instructions" "$(value hd-derivation-instructions "$out/tables")" 80000000
+for config in tables no-tables; do
+  for op in wallet-init api-key-install mint registration hd-derivation restore order; do
+    gate "$op stack bytes ($config)" "$(value "$op-stack-bytes" "$out/$config")" 12288
+  done
+done
 
 echo
 echo "| firmware (thumbv7em, opt-level 3, LTO) | flash (.text + .rodata) | mint: instructions | mint: stack | registration: instructions | registration: stack | order: instructions | order: stack |"
@@ -65,6 +75,12 @@ for config in tables no-tables; do
   [ "$config" = no-tables ] && label="without precomputed tables"
   echo "| $label | $(value flash-bytes "$f") | $(value mint-instructions "$f") | $(value mint-stack-bytes "$f") | $(value registration-instructions "$f") | $(value registration-stack-bytes "$f") | $(value order-instructions "$f") | $(value order-stack-bytes "$f") |"
 done
+echo
+echo "| wallet (thumbv7em, with tables) | create (24 words, backup shown and checked, two commits) | restore (after a press, one commit) | PBKDF2 + BIP-32 | PBKDF2 alone | BIP-32 alone | API key install (one flash commit) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+f="$out/tables"
+echo "| instructions | $(value wallet-init-instructions "$f") | $(value restore-instructions "$f") | $(value hd-derivation-instructions "$f") | $(value pbkdf2-instructions "$f") | $(value bip32-instructions "$f") | $(value api-key-install-instructions "$f") |"
+echo "| stack bytes | $(value wallet-init-stack-bytes "$f") | $(value restore-stack-bytes "$f") | $(value hd-derivation-stack-bytes "$f") | $(value pbkdf2-stack-bytes "$f") | $(value bip32-stack-bytes "$f") | $(value api-key-install-stack-bytes "$f") |"
 echo
 echo "| verifier (thumbv7em, with tables) | Turbine verify: flat token | Turbine verify: hostile tokens | JWT verify: claims nested to the bound |"
 echo "|---|---:|---:|---:|"

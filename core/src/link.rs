@@ -57,6 +57,58 @@ pub enum Request {
         /// The chain and settlement contract it is signed for.
         domain: OrderDomain,
     },
+    /// Creates a wallet on the device: fresh entropy from its CSPRNG, the words shown on its
+    /// display a few at a time (a press for each group), then two of them asked back before the
+    /// wallet is usable. On a device whose wallet's backup was never confirmed (a power cut
+    /// during the first start), shows that wallet's words again instead.
+    InitWallet {
+        /// 12 or 24 (any of 12, 15, 18, 21, 24).
+        words: u8,
+    },
+    /// Restores a wallet from words sent by the host, which is less safe than typing them on
+    /// the device (the host sees them); the user confirms with a press. Refused while a wallet
+    /// exists: wipe it first.
+    RestoreWallet(RestoreSecret),
+    /// Erases the wallet, the API key and every other state; the user presses twice.
+    Wipe,
+    /// The wallet's state: its address and path, how it was made, whether its backup was
+    /// confirmed, the API key.
+    WalletInfo,
+    /// A `personal_sign` of the timestamped registration message (what a server asks for once
+    /// the wallet has had a key): the device shows the time and asks for a press.
+    SignReregistration {
+        /// The address text the message will contain.
+        address: heapless::String<42>,
+        /// The Unix time in the message.
+        timestamp: i64,
+    },
+}
+
+/// Longest passphrase a restore carries, in bytes (the core's limit).
+pub const MAX_LINK_PASSPHRASE_LEN: usize = crate::eth::MAX_PASSPHRASE_LEN;
+
+/// The words and passphrase of [`Request::RestoreWallet`]: zeroized on drop, redacted in
+/// `Debug`. Words travel as their indexes in the English list (the device checks the
+/// checksum), so a 24-word restore with the longest passphrase fits one frame.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreSecret {
+    /// The words' indexes (0..2048), 12 to 24 of them.
+    pub words: heapless::Vec<u16, 24>,
+    /// The passphrase's UTF-8 bytes, NFKD-normalised by the host (the device checks).
+    pub passphrase: heapless::Vec<u8, MAX_LINK_PASSPHRASE_LEN>,
+}
+
+impl Drop for RestoreSecret {
+    fn drop(&mut self) {
+        self.words.iter_mut().for_each(Zeroize::zeroize);
+        self.passphrase.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+impl fmt::Debug for RestoreSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RestoreSecret({} words, <redacted>)", self.words.len())
+    }
 }
 
 /// 32 secret key bytes in transit to the device: zeroized on drop, redacted in `Debug`,
@@ -96,6 +148,16 @@ pub enum DeviceError {
     NoApiKey,
     /// The device has no display to show an order on, so it does not sign one.
     NoDisplay,
+    /// The device has no wallet yet: create one (`InitWallet`) or restore one.
+    NoWallet,
+    /// The device already has a wallet: wipe it before making or restoring another.
+    WalletExists,
+    /// The wallet's backup has not been confirmed on the device yet (run `InitWallet` again).
+    BackupNotConfirmed,
+    /// The words or passphrase of a restore were refused (checksum, count, not NFKD).
+    BadMnemonic,
+    /// The device could not write its state to flash; nothing changed.
+    Storage,
 }
 
 impl fmt::Display for DeviceError {
@@ -108,6 +170,15 @@ impl fmt::Display for DeviceError {
             DeviceError::BadRequest => "bad request",
             DeviceError::NoApiKey => "no API key installed on the device",
             DeviceError::NoDisplay => "the device cannot show the order, so it does not sign it",
+            DeviceError::NoWallet => {
+                "no wallet on the device: create one (signet device init) or restore one"
+            }
+            DeviceError::WalletExists => "the device already has a wallet: wipe it first",
+            DeviceError::BackupNotConfirmed => {
+                "the wallet's backup is not confirmed: run `signet device init` to see and check the words"
+            }
+            DeviceError::BadMnemonic => "the words or passphrase were refused",
+            DeviceError::Storage => "the device could not save its state",
         })
     }
 }
@@ -146,6 +217,48 @@ pub enum Response {
         /// The 65-byte signature.
         signature: heapless::Vec<u8, 65>,
     },
+    /// Answer to [`Request::InitWallet`] and [`Request::RestoreWallet`]: the wallet is ready.
+    WalletReady {
+        /// Its address.
+        wallet: [u8; 20],
+    },
+    /// Answer to [`Request::Wipe`].
+    Wiped,
+    /// Answer to [`Request::WalletInfo`].
+    WalletInfo(WalletStatus),
+}
+
+/// How the device's wallet came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WalletOrigin {
+    /// Made on the device, from its own randomness.
+    Created,
+    /// Restored from words the host sent.
+    Restored,
+    /// A key installed without words (a demo or a manufacturer's provisioning).
+    Provisioned,
+}
+
+/// What [`Request::WalletInfo`] answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletStatus {
+    /// The wallet: its address, derivation path, origin and whether its backup was confirmed.
+    pub wallet: Option<WalletSummary>,
+    /// The API key id and Ed25519 public key, once a key is installed.
+    pub api_key: Option<(heapless::String<MAX_KEY_ID_LEN>, [u8; 32])>,
+}
+
+/// A wallet as [`WalletStatus`] describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletSummary {
+    /// The address.
+    pub address: [u8; 20],
+    /// The BIP-32 path of its key (`m/44'/60'/0'/0/0`).
+    pub path: heapless::String<{ crate::eth::MAX_PATH_LEN }>,
+    /// Made on the device or restored.
+    pub origin: WalletOrigin,
+    /// Whether the user confirmed the backup words on the device (restored wallets: true).
+    pub backup_confirmed: bool,
 }
 
 /// Why a frame could not be written or read.
@@ -372,8 +485,20 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_restore_fits_a_frame() {
+        let restore = Request::RestoreWallet(RestoreSecret {
+            words: heapless::Vec::from_slice(&[2047; 24]).unwrap(),
+            passphrase: heapless::Vec::from_slice(&[0xff; MAX_LINK_PASSPHRASE_LEN]).unwrap(),
+        });
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        let frame = encode(&restore, &mut buf).unwrap();
+        assert!(frame.len() < MAX_FRAME_LEN, "{}", frame.len());
+        assert!(std::format!("{restore:?}").contains("<redacted>"));
+    }
+
+    #[test]
     fn garbage_is_a_typed_error() {
-        for bytes in [&[0u8][..], &[1, 0], &[5, 1, 2, 0], &[2, 9, 0], &[0xff; 10]] {
+        for bytes in [&[0u8][..], &[1, 0], &[5, 1, 2, 0], &[2, 0x7f, 0], &[0xff; 10]] {
             let mut copy = bytes.to_vec();
             assert!(decode::<Request>(&mut copy).is_err(), "{bytes:?}");
         }

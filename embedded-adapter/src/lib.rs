@@ -9,12 +9,20 @@ mod device;
 mod display;
 mod error;
 mod presence;
+pub mod prompts;
 mod rtc;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod state;
+mod storage;
 
-pub use device::{Device, DeviceKeys, MAX_UNCONFIRMED_CLOCK_SHIFT_SECS};
+pub use device::{
+    BACKUP_CHECK_CANDIDATES, BACKUP_CHECK_WAIT_MS, BACKUP_CHECK_WORDS, Device, DeviceKeys,
+    MAX_UNCONFIRMED_CLOCK_SHIFT_SECS,
+};
 pub use display::{NoDisplay, NoScreen, TextDisplay};
 pub use error::Error;
 pub use presence::{Button, ButtonConfig, UserPresence};
 pub use rtc::{RtcClock, TimeSource};
+pub use state::RECORD_LEN;
+pub use storage::{FlashStorage, FlashStorageError, LoadedState, NoStorage, Storage};

@@ -16,6 +16,29 @@ pub trait UserPresence {
     /// # Errors
     /// When the hardware fails; the operation must then be refused as well.
     fn confirm(&mut self) -> Result<bool, Self::Error>;
+
+    /// Waits at most `timeout_ms` for approval (a choice among options shown in turn, where
+    /// not pressing means "not this one"). The default waits as [`UserPresence::confirm`]
+    /// does, for presences that cannot shorten their wait.
+    ///
+    /// # Errors
+    /// As [`UserPresence::confirm`].
+    fn confirm_within(&mut self, timeout_ms: u32) -> Result<bool, Self::Error> {
+        let _ = timeout_ms;
+        self.confirm()
+    }
+}
+
+impl<T: UserPresence + ?Sized> UserPresence for &mut T {
+    type Error = T::Error;
+
+    fn confirm(&mut self) -> Result<bool, Self::Error> {
+        (**self).confirm()
+    }
+
+    fn confirm_within(&mut self, timeout_ms: u32) -> Result<bool, Self::Error> {
+        (**self).confirm_within(timeout_ms)
+    }
 }
 
 /// How a [`Button`] is sampled.
@@ -66,8 +89,8 @@ where
         (self.pin, self.led, self.delay)
     }
 
-    fn wait_for_press(&mut self) -> Result<bool, Error<E>> {
-        let ButtonConfig { active_low, poll_ms, debounce_samples, timeout_ms } = self.config;
+    fn wait_for_press(&mut self, timeout_ms: u32) -> Result<bool, Error<E>> {
+        let ButtonConfig { active_low, poll_ms, debounce_samples, timeout_ms: _ } = self.config;
         let settled = debounce_samples.max(1);
         let mut seen_released = false;
         let mut run = 0u32;
@@ -101,8 +124,12 @@ where
     type Error = Error<E>;
 
     fn confirm(&mut self) -> Result<bool, Error<E>> {
+        self.confirm_within(self.config.timeout_ms)
+    }
+
+    fn confirm_within(&mut self, timeout_ms: u32) -> Result<bool, Error<E>> {
         self.led.set_high().map_err(Error::Bus)?;
-        let outcome = self.wait_for_press();
+        let outcome = self.wait_for_press(timeout_ms);
         // The light goes off whatever happened; a pin error while waiting is reported first.
         let off = self.led.set_low().map_err(Error::Bus);
         let approved = outcome?;

@@ -69,7 +69,7 @@ fn device(answers: &[Result<bool, ()>]) -> TestDevice {
 }
 
 fn address_text(device: &TestDevice) -> heapless::String<42> {
-    device.keys().address().to_checksummed()
+    device.address().unwrap().to_checksummed()
 }
 
 #[test]
@@ -146,10 +146,10 @@ fn registration_is_signed_only_after_confirmation() {
     let Response::Registration { signature } = device.handle(&request) else { panic!() };
     let signature = EthSignature::from_bytes(signature.into_array().unwrap());
     let message = registration_message(&address).unwrap();
-    assert_eq!(recover_address(message.as_bytes(), &signature), Ok(device.keys().address()));
+    assert_eq!(recover_address(message.as_bytes(), &signature), Ok(device.address().unwrap()));
     assert_eq!(
         signet_core::turbine::verify_registration(&address, &signature.to_hex()),
-        Ok(device.keys().address())
+        Ok(device.address().unwrap())
     );
     // Not pressed in time, and a failing button: refused.
     assert_eq!(device.handle(&request), Response::Error(DeviceError::NotConfirmed));
@@ -171,9 +171,9 @@ fn an_api_key_is_installed_only_after_confirmation() {
     let install =
         Request::InstallApiKey { kid: "new-key".try_into().unwrap(), secret: KeySecret(new_key.to_bytes()) };
     assert_eq!(device.handle(&install), Response::Error(DeviceError::NotConfirmed));
-    assert_eq!(device.keys().api_key().unwrap().0.as_str(), "e792e6d8c4bd2122");
+    assert_eq!(device.api_key().unwrap().0.as_str(), "e792e6d8c4bd2122");
     assert_eq!(device.handle(&install), Response::ApiKeyInstalled);
-    let (kid, public_key) = device.keys().api_key().unwrap();
+    let (kid, public_key) = device.api_key().unwrap();
     assert_eq!((kid.as_str(), public_key), ("new-key", new_key.verifying_key().to_bytes()));
     let bad_kid = Request::InstallApiKey { kid: "bad\"kid".try_into().unwrap(), secret: KeySecret([1; 32]) };
     assert_eq!(device.handle(&bad_kid), Response::Error(DeviceError::BadRequest));
@@ -267,7 +267,7 @@ fn order_for(device: &TestDevice) -> Order {
     Order::new(OrderArgs {
         market_id: MarketId::parse(b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928")
             .unwrap(),
-        trader: device.keys().address(),
+        trader: device.address().unwrap(),
         side: Side::Buy,
         outcome: Outcome::Yes,
         price: 642_000,
@@ -291,7 +291,7 @@ fn an_order_is_shown_then_signed_only_after_confirmation() {
     let Response::OrderSignature { signature } = response else { panic!("{response:?}") };
     let signature = EthSignature::from_bytes(signature.into_array().unwrap());
     // The wallet's own signature, the one software signing gives, over the order's digest.
-    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.keys().address()));
+    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.address().unwrap()));
     let wallet = WalletKey::from_bytes(&[0x22; 32]).unwrap();
     assert_eq!(order.sign(&domain, &wallet).unwrap().signature, signature);
     // What the user saw, and nothing left on the screen after.
@@ -363,6 +363,6 @@ fn orders_travel_the_link_and_invalid_ones_do_not_decode() {
     let answers = responses(&mut link.output);
     let Response::OrderSignature { signature } = &answers[0] else { panic!("{answers:?}") };
     let signature = EthSignature::from_bytes(signature.clone().into_array().unwrap());
-    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.keys().address()));
+    assert_eq!(recover_prehash(&order.digest(&domain), &signature), Ok(device.address().unwrap()));
     assert_eq!(answers[1], Response::Error(DeviceError::BadRequest));
 }

@@ -1,7 +1,8 @@
 //! no_std canary: exercises every part of signet-core (Turbine token mint and verify, wallet
-//! registration, EIP-712 order signing, Bitzoom JWT and HMAC request signing, the device link)
-//! and the embedded adapter's device loop over simulated hardware (a token, and an order shown
-//! on a display and signed); exits 0 only if all of it works.
+//! registration, EIP-712 order signing, Bitzoom JWT and HMAC request signing, the device link,
+//! the BIP-39/BIP-32 wallet) and the embedded adapter's device loop over simulated hardware (a
+//! token, an order shown on a display and signed, a wallet made on the device and kept in
+//! flash across a restart and a power cut); exits 0 only if all of it works.
 //! Built and run on the host by `.ci/run`; the C runtime calls `main`, nothing of Rust's std
 //! is linked.
 #![no_std]
@@ -11,13 +12,15 @@ use core::panic::PanicInfo;
 
 use chacha20::ChaCha20Rng;
 use chacha20::rand_core::SeedableRng;
-use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedDisplay, SimulatedLed, SimulatedRtc};
-use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
+use signet_embedded::sim::{
+    NoDelay, SimulatedButton, SimulatedDisplay, SimulatedFlash, SimulatedLed, SimulatedRtc, SimulatedUser,
+};
+use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, FlashStorage, RtcClock};
 
 use signet_core::bitzoom::jwt::{JwtSigningKey, JwtVerifier, MAX_JWT_LEN, encode};
 use signet_core::bitzoom::request_signing::{SignedRequest, verify_request};
 use signet_core::ed25519_dalek::SigningKey;
-use signet_core::eth::{Address, EthSignature, WalletKey};
+use signet_core::eth::{Address, EthSignature, Mnemonic, Passphrase, WalletKey};
 use signet_core::link;
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side, SignedOrder};
@@ -97,9 +100,53 @@ fn run() -> Option<()> {
     let decoded: link::Request = link::decode(frame.get_mut(..len)?).ok()?;
     (decoded == link::Request::SetTime { unix_secs: now.0 }).then_some(())?;
 
+    // The HD wallet: BIP-39 words and seed (PBKDF2-HMAC-SHA512), BIP-32 at MetaMask's path.
+    let mnemonic = Mnemonic::parse(
+        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+    )
+    .ok()?;
+    let account = WalletKey::from_mnemonic(&mnemonic, &Passphrase::new("TREZOR").ok()?, 0).ok()?;
+    (account.address().to_checksummed() == "0x9c32F71D4DB8Fb9e1A58B0a80dF79935e7256FA6").then_some(())?;
+
     // The embedded adapter: a device over a simulated DS3231 and button serves one framed
     // request from a link and mints a token the verifier accepts.
-    device_round_trip(now)
+    device_round_trip(now)?;
+    // A device over simulated flash makes its wallet (the simulated user checks its words),
+    // keeps an API key across a restart, and a power cut mid-commit leaves the old state.
+    device_wallet_in_flash(now)
+}
+
+fn device_wallet_in_flash(now: UnixTime) -> Option<()> {
+    let user = SimulatedUser::new();
+    let boot = |flash: SimulatedFlash<16384>, user| {
+        let storage = FlashStorage::new(flash, 8192)?;
+        let rng = ChaCha20Rng::from_seed([5; 32]);
+        Device::boot(storage, RtcClock::new(SimulatedRtc::default()), user, rng)
+            .ok()
+            .map(|d| d.with_display(user))
+    };
+    let mut device = boot(SimulatedFlash::default(), &user)?;
+    let link::Response::WalletReady { wallet } = device.handle(&link::Request::InitWallet { words: 24 })
+    else {
+        return None;
+    };
+    let secret = link::KeySecret([4; 32]);
+    let install = link::Request::InstallApiKey { kid: "flash-key".try_into().ok()?, secret };
+    (device.handle(&install) == link::Response::ApiKeyInstalled).then_some(())?;
+    let mut flash = device.into_storage().release();
+    // A cut before the next commit's write: the key stays the one installed.
+    flash.cut_power_before(flash.operations() + 2);
+    let mut device = boot(flash, &user)?;
+    let other =
+        link::Request::InstallApiKey { kid: "other".try_into().ok()?, secret: link::KeySecret([6; 32]) };
+    (device.handle(&other) == link::Response::Error(link::DeviceError::Storage)).then_some(())?;
+    let mut flash = device.into_storage().release();
+    flash.power_on();
+    let mut device = boot(flash, &user)?;
+    (device.address().map(|a| *a.as_bytes()) == Some(wallet)).then_some(())?;
+    (device.api_key().map(|(kid, _)| kid.as_str() == "flash-key") == Some(true)).then_some(())?;
+    (device.handle(&link::Request::SetTime { unix_secs: now.0 }) == link::Response::TimeSet).then_some(())?;
+    matches!(device.handle(&link::Request::MintToken), link::Response::Token { .. }).then_some(())
 }
 
 fn canary_order(trader: Address) -> Option<Order> {
@@ -132,7 +179,7 @@ fn device_round_trip(now: UnixTime) -> Option<()> {
             .with_display(SimulatedDisplay::default());
     (device.handle(&link::Request::SetTime { unix_secs: now.0 }) == link::Response::TimeSet).then_some(())?;
     // The device shows an order for its wallet and signs it after the (simulated) press.
-    let (order, domain) = (canary_order(device.keys().address())?, OrderDomain::for_chain(84532)?);
+    let (order, domain) = (canary_order(device.address()?)?, OrderDomain::for_chain(84532)?);
     let link::Response::OrderSignature { signature } =
         device.handle(&link::Request::SignOrder { order, domain })
     else {

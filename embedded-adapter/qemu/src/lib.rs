@@ -15,10 +15,8 @@ pub mod hostile;
 pub const DEMO_TIME: i64 = 1_795_435_200;
 /// The demo API key's id.
 pub const API_KEY_ID: &str = "qemu-demo-device";
-/// Demo keys: public on purpose, so the host can check what the firmware prints.
+/// The demo API key: public on purpose, so the host can check what the firmware prints.
 pub const API_KEY_SEED: [u8; 32] = *b"signet qemu demo api key seed 01";
-/// The demo wallet key.
-pub const WALLET_KEY: [u8; 32] = *b"signet qemu demo wallet key 0001";
 
 /// Words below the stack pointer painted before an operation.
 const PAINT_WINDOW: usize = 48 * 1024;

@@ -1,13 +1,14 @@
 //! Demo firmware: the signet-embedded device on a Cortex-M4 under QEMU (mps2-an386).
 //!
 //! It runs the real adapter code (the DS3231 driver over a simulated I2C register file, the
-//! debounced button over a simulated pin the user "presses" after a few samples, the semihosting
-//! console as the display) with fixed demo keys and a fixed time, mints a token, signs a wallet
-//! registration and a Turbine order through `Device::handle`, and prints what the host needs to
-//! check them, with the instructions (SysTick under `-icount shift=0`) and the stack (painting)
-//! each operation took. (The
-//! verifier's stack is measured by the `verify-stack` firmware, so this one links only what a
-//! signing device runs.)
+//! device's state in a simulated NOR flash, a simulated user who writes down the backup words and
+//! presses, the semihosting console as the display). Starting from an empty flash it makes a
+//! wallet (words shown and two asked back), installs an API key, starts again over the same flash
+//! ("reboots") and finds both kept, mints a token, signs a registration and a Turbine order; a
+//! second device restores a fixed mnemonic. It prints what the host needs to check all of it,
+//! with the instructions (SysTick under `-icount shift=0`) and the stack (painting) each
+//! operation took. (The verifier's stack is measured by the `verify-stack` firmware, so this one
+//! links only what a signing device runs.)
 #![no_std]
 #![no_main]
 
@@ -15,36 +16,48 @@ use chacha20::ChaCha20Rng;
 use chacha20::rand_core::SeedableRng;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use signet_core::ed25519_dalek::SigningKey;
-use signet_core::eth::{Address, EthSignature, WalletKey};
-use signet_core::link::{Request, Response};
-use signet_core::turbine::KeyId;
+use signet_core::eth::{
+    Address, DerivationPath, EthSignature, Mnemonic, Passphrase, WalletKey, english_index,
+};
+use signet_core::link::{KeySecret, Request, Response, RestoreSecret};
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side, SignedOrder};
-use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedLed, SimulatedRtc};
-use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock, TextDisplay};
-use signet_qemu_firmware::{API_KEY_ID, API_KEY_SEED, DEMO_TIME, WALLET_KEY, exit, measure, start_counting};
+use signet_embedded::sim::{SimulatedFlash, SimulatedRtc, SimulatedUser};
+use signet_embedded::{Device, FlashStorage, RtcClock, TextDisplay};
+use signet_qemu_firmware::{API_KEY_ID, API_KEY_SEED, DEMO_TIME, exit, measure, start_counting};
 
-type Firmware =
-    Device<RtcClock<SimulatedRtc>, Button<SimulatedButton, SimulatedLed, NoDelay>, ChaCha20Rng, Console>;
+type Flash = SimulatedFlash<16384>;
+type Firmware<'u> =
+    Device<RtcClock<SimulatedRtc>, &'u SimulatedUser, ChaCha20Rng, Console<'u>, FlashStorage<Flash>>;
 
-/// The display: the semihosting console, one `display:` line per text shown.
-struct Console;
+/// Where the state lives in the flash: its second half (two 4 KiB slots).
+const STATE_OFFSET: u32 = 8192;
 
-impl TextDisplay for Console {
+/// The restore demo: BIP-39's published 24-word vector (entropy 7f7f…) and a passphrase.
+const RESTORE_WORDS: &str = "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title";
+const RESTORE_PASSPHRASE: &str = "TREZOR";
+
+/// The display: the semihosting console (one `display:` line per text shown), and the simulated
+/// user reading it.
+struct Console<'u>(&'u SimulatedUser);
+
+impl TextDisplay for Console<'_> {
     type Error = core::convert::Infallible;
 
     fn show(&mut self, line: &str) -> Result<(), Self::Error> {
         hprintln!("display: {}", line);
-        Ok(())
+        let mut user = self.0;
+        user.show(line)
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
-        Ok(())
+        let mut user = self.0;
+        user.clear()
     }
 }
 
-/// Nonce randomness. A real device seeds from its hardware RNG; QEMU's board has none.
+/// Randomness for the wallet's entropy and the nonces. A real device seeds from its hardware
+/// RNG (see the Pico firmware); QEMU's board has none, so the demo is repeatable.
 const RNG_SEED: [u8; 32] = *b"signet qemu demo nonce seed 0001";
 
 #[entry]
@@ -52,26 +65,50 @@ fn main() -> ! {
     exit(run().is_some())
 }
 
+fn boot<'u>(flash: Flash, user: &'u SimulatedUser, seed: u8) -> Option<Firmware<'u>> {
+    let storage = FlashStorage::new(flash, STATE_OFFSET)?;
+    let mut rng_seed = RNG_SEED;
+    rng_seed[31] = seed;
+    let device =
+        Device::boot(storage, RtcClock::new(SimulatedRtc::default()), user, ChaCha20Rng::from_seed(rng_seed));
+    Some(device.ok()?.with_display(Console(user)))
+}
+
+fn derive(mnemonic: &Mnemonic, passphrase: &Passphrase<'static>) -> Option<WalletKey> {
+    WalletKey::from_mnemonic(mnemonic, passphrase, 0).ok()
+}
+
 fn run() -> Option<()> {
     let per_tick = start_counting(cortex_m::Peripherals::take()?.SYST);
     hprintln!("systick-instructions-per-tick: {}", per_tick);
 
-    let mut keys = DeviceKeys::new(WalletKey::from_bytes(&WALLET_KEY).ok()?);
-    keys.set_api_key(KeyId::new(API_KEY_ID).ok()?, &SigningKey::from_bytes(&API_KEY_SEED));
-    let clock = RtcClock::new(SimulatedRtc::default());
-    let button = Button::new(
-        SimulatedButton::presses_every(4),
-        SimulatedLed::default(),
-        NoDelay,
-        ButtonConfig::default(),
-    );
-    let mut device = Device::new(keys, clock, button, ChaCha20Rng::from_seed(RNG_SEED)).with_display(Console);
-    (device.handle(&Request::SetTime { unix_secs: DEMO_TIME }) == Response::TimeSet).then_some(())?;
+    // First start: an empty flash, no wallet. The device makes one and shows its words.
+    let user = SimulatedUser::new();
+    let mut device = boot(Flash::default(), &user, 1)?;
+    let (response, ticks, stack) = measure(&mut device, &Request::InitWallet { words: 24 }, Firmware::handle);
+    let Response::WalletReady { wallet } = response else { return None };
+    let address = Address::from_bytes(wallet).to_checksummed();
+    hprintln!("wallet-address: {}", address);
+    hprintln!("wallet-init-presses: {}", user.presses());
+    hprintln!("wallet-init-instructions: {}", ticks * per_tick);
+    hprintln!("wallet-init-stack-bytes: {}", stack);
 
-    let (public_key, address) = {
-        let (_, public_key) = device.keys().api_key()?;
-        (public_key, device.keys().address().to_checksummed())
-    };
+    // An API key, stored in flash (one commit).
+    let install =
+        Request::InstallApiKey { kid: API_KEY_ID.try_into().ok()?, secret: KeySecret(API_KEY_SEED) };
+    let (response, ticks, stack) = measure(&mut device, &install, Firmware::handle);
+    (response == Response::ApiKeyInstalled).then_some(())?;
+    hprintln!("api-key-install-instructions: {}", ticks * per_tick);
+    hprintln!("api-key-install-stack-bytes: {}", stack);
+
+    // "Reboot": a new device over the same flash contents keeps the wallet and the key.
+    let flash = device.into_storage().release();
+    let mut device = boot(flash, &user, 2)?;
+    (device.address()?.to_checksummed() == address && device.api_key()?.0.as_str() == API_KEY_ID)
+        .then_some(())?;
+    hprintln!("reboot: wallet and API key kept");
+    (device.handle(&Request::SetTime { unix_secs: DEMO_TIME }) == Response::TimeSet).then_some(())?;
+    let public_key = device.api_key()?.1;
 
     let (response, ticks, stack) = measure(&mut device, &Request::MintToken, Firmware::handle);
     let Response::Token { token } = response else { return None };
@@ -92,13 +129,54 @@ fn run() -> Option<()> {
     hprintln!("registration-instructions: {}", ticks * per_tick);
     hprintln!("registration-stack-bytes: {}", stack);
 
+    restore(per_tick)?;
+    // Last, so the order's summary is the last line the display showed.
     sign_order(&mut device, per_tick)
+}
+
+/// A second device restores a fixed mnemonic (the host checks the address with eth-account);
+/// PBKDF2 and the BIP-32 derivation are measured on their own.
+fn restore(per_tick: u32) -> Option<()> {
+    let mnemonic = Mnemonic::parse(RESTORE_WORDS).ok()?;
+    let passphrase = Passphrase::new(RESTORE_PASSPHRASE).ok()?;
+    let (key, ticks, stack) = measure(&mnemonic, &passphrase, derive);
+    hprintln!("hd-derivation-instructions: {}", ticks * per_tick);
+    hprintln!("hd-derivation-stack-bytes: {}", stack);
+    // The two halves on their own: PBKDF2 (2,048 rounds of HMAC-SHA512), then BIP-32.
+    let (seed, ticks, stack) = measure(&mnemonic, &passphrase, |m, p| m.to_seed(p));
+    hprintln!("pbkdf2-instructions: {}", ticks * per_tick);
+    hprintln!("pbkdf2-stack-bytes: {}", stack);
+    let path = DerivationPath::ethereum(0).ok()?;
+    let (derived, ticks, stack) = measure(&seed, &path, |s, p| WalletKey::from_seed(s, p).ok());
+    (derived?.address() == key.as_ref()?.address()).then_some(())?;
+    hprintln!("bip32-instructions: {}", ticks * per_tick);
+    hprintln!("bip32-stack-bytes: {}", stack);
+    let user = SimulatedUser::new();
+    let storage = FlashStorage::new(Flash::default(), STATE_OFFSET)?;
+    let rng = ChaCha20Rng::from_seed(RNG_SEED);
+    let mut device =
+        Device::boot(storage, RtcClock::new(SimulatedRtc::default()), &user, rng).ok()?.with_display(&user);
+    let mut words = heapless::Vec::new();
+    for word in RESTORE_WORDS.split(' ') {
+        words.push(english_index(word)?).ok()?;
+    }
+    let passphrase = heapless::Vec::from_slice(RESTORE_PASSPHRASE.as_bytes()).ok()?;
+    let request = Request::RestoreWallet(RestoreSecret { words, passphrase });
+    let (response, ticks, stack) = measure(&mut device, &request, |d, r| d.handle(r));
+    let Response::WalletReady { wallet } = response else { return None };
+    (Address::from_bytes(wallet) == key?.address()).then_some(())?;
+    hprintln!("restore-mnemonic: {}", RESTORE_WORDS);
+    hprintln!("restore-passphrase: {}", RESTORE_PASSPHRASE);
+    hprintln!("restore-address: {}", Address::from_bytes(wallet).to_checksummed());
+    hprintln!("restore-instructions: {}", ticks * per_tick);
+    hprintln!("restore-stack-bytes: {}", stack);
+    Some(())
 }
 
 /// Signs the demo order (Polygon, the SDK's settlement contract): the device shows it on the
 /// console, the simulated user presses, and the host gets the SDK's body with the domain.
-fn sign_order(device: &mut Firmware, per_tick: u32) -> Option<()> {
-    let trader = device.keys().address();
+fn sign_order(device: &mut Firmware<'_>, per_tick: u32) -> Option<()> {
+    let trader = device.address()?;
     let order = Order::new(OrderArgs {
         market_id: MarketId::parse(b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928")
             .ok()?,
