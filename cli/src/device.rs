@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use signet_core::Clock;
+use signet_core::eth::Address;
 use signet_core::link::DeviceError;
 use signet_std::device::{DeviceClientError, open_serial};
-use signet_std::{SystemClock, TurbineClient};
+use signet_std::{ClientError, SystemClock, TurbineClient};
 
 use crate::order::{ChainArgs, OrderSpec, body_json, summary};
 use crate::output::{Context, Result, hex_str};
@@ -31,8 +32,25 @@ pub struct DeviceArgs {
 
 #[derive(Subcommand)]
 enum DeviceAction {
-    /// The device's API key id, Ed25519 public key and wallet address.
+    /// The device's wallet (address, derivation path, how it was made, whether its backup was
+    /// confirmed) and API key.
     Info,
+    /// Make a wallet on the device: it shows its words a few at a time (write them down, press
+    /// after each screen), then asks two of them back (press when the right word shows).
+    Init {
+        /// 12, 15, 18, 21 or 24 words.
+        #[arg(long, default_value_t = 24)]
+        words: u8,
+    },
+    /// Restore a wallet on the device from its words (stdin or --words-file, never the command
+    /// line) and passphrase (SIGNET_PASSPHRASE or --ask-passphrase). Less safe than making one
+    /// on the device: this computer sees the words. The device asks for a press.
+    Restore {
+        #[command(flatten)]
+        words: crate::wallet::MnemonicInput,
+    },
+    /// Erase the device's wallet, API key and state (two presses on the device).
+    Wipe,
     /// A fresh Turbine token minted by the device (the token only).
     Token,
     /// Set the device's clock to this computer's.
@@ -68,20 +86,69 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
         .map_err(|e| format!("{}: {e}", args.port.display()))?;
     match args.action {
         DeviceAction::Info => {
-            let info = device.info()?;
-            let address = info.address.to_checksummed();
-            let (kid, public_key) = match &info.api_key {
-                Some((kid, key)) => (Some(kid.as_str()), Some(hex_str(key.as_bytes()))),
+            let status = device.wallet_info()?;
+            let (kid, public_key) = match &status.api_key {
+                Some((kid, key)) => (Some(kid.as_str()), Some(hex_str(key))),
                 None => (None, None),
             };
-            let text = match (kid, &public_key) {
-                (Some(kid), Some(key)) => format!("address: {address}\napi key id: {kid}\npublic key: {key}"),
-                _ => format!("address: {address}\napi key: none installed"),
+            let wallet = status.wallet.as_ref();
+            let address = wallet.map(|w| Address::from_bytes(w.address).to_checksummed().to_string());
+            let origin = wallet.map(|w| format!("{:?}", w.origin).to_lowercase());
+            let mut text = match wallet {
+                Some(w) => format!(
+                    "address: {}\npath: {}\nwallet: {}, backup {}",
+                    address.as_deref().unwrap_or_default(),
+                    if w.path.is_empty() { "(provisioned key)" } else { w.path.as_str() },
+                    origin.as_deref().unwrap_or_default(),
+                    if w.backup_confirmed { "confirmed" } else { "NOT confirmed: run `signet device init`" }
+                ),
+                None => "no wallet: run `signet device init` (or `signet device restore`)".to_owned(),
             };
+            text.push_str(&match (kid, &public_key) {
+                (Some(kid), Some(key)) => format!("\napi key id: {kid}\npublic key: {key}"),
+                _ => "\napi key: none installed".to_owned(),
+            });
             ctx.output(
-                &json!({ "address": address.as_str(), "api_key_id": kid, "public_key": public_key }),
+                &json!({
+                    "address": address,
+                    "path": wallet.map(|w| w.path.as_str()),
+                    "origin": origin,
+                    "backup_confirmed": wallet.map(|w| w.backup_confirmed),
+                    "api_key_id": kid,
+                    "public_key": public_key,
+                }),
                 &text,
             );
+        }
+        DeviceAction::Init { words } => {
+            eprintln!(
+                "the device shows the wallet's words a few at a time: write them down, in order, and \
+                 press its button after each screen; then it asks two of them back: press when the \
+                 right word shows"
+            );
+            let address = device.init_wallet(words)?.to_checksummed();
+            ctx.output(
+                &json!({ "address": address.as_str() }),
+                &format!("wallet {address} made on the device; backup confirmed"),
+            );
+        }
+        DeviceAction::Restore { words } => {
+            let mnemonic = words.read()?;
+            let passphrase = words.passphrase()?;
+            eprintln!(
+                "this computer sees the words: making the wallet on the device (`signet device init`) is safer"
+            );
+            eprintln!("check the address on the device's display and press its button to accept");
+            let address = device.restore_wallet(&mnemonic, &passphrase.as_passphrase()?)?.to_checksummed();
+            ctx.output(
+                &json!({ "address": address.as_str() }),
+                &format!("wallet {address} restored on the device"),
+            );
+        }
+        DeviceAction::Wipe => {
+            eprintln!("press the device's button twice to erase its wallet, API key and state");
+            device.wipe()?;
+            ctx.output(&json!({ "wiped": true }), "the device is wiped");
         }
         DeviceAction::Token => {
             let token = device.mint_token().map_err(|e| match e {
@@ -112,7 +179,20 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
                 ctx.output(&json!({ "address": address.as_str(), "signature": signature.as_str() }), &text);
                 return Ok(());
             };
-            let api_key = TurbineClient::new(&host).register_signed(&request, name.as_deref())?;
+            let client = TurbineClient::new(&host);
+            let api_key = match client.register_signed(&request, name.as_deref()) {
+                Err(ClientError::RegisteredBefore) => {
+                    // The wallet had a key before: the server wants the timestamped message.
+                    let now = SystemClock.now();
+                    eprintln!(
+                        "the wallet registered before: check the time on the device and press again ({})",
+                        now.utc()
+                    );
+                    let request = device.sign_reregistration(now)?;
+                    client.register_timestamped(&request, now, name.as_deref())?
+                }
+                other => other?,
+            };
             eprintln!("registered as {}; press the button again to install the key", api_key.key_id);
             device.install_api_key(&api_key)?;
             let kid = api_key.key_id.as_str();

@@ -115,3 +115,112 @@ fn the_cli_talks_to_a_device_on_a_serial_port() {
     assert!(signet_core::turbine::verify_registration(&address, signature).is_ok());
     drop(slave);
 }
+
+/// Runs `signet ARGS…` with `stdin` and `env`; the output.
+fn signet_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(SIGNET)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The wallet's whole life through the command: made on the device (words shown and checked by
+/// the simulated user), registered with a running `signet serve`, its key revoked and the
+/// device's timestamped re-registration taken instead, wiped, restored from words on stdin with a
+/// passphrase from the environment; and `signet wallet from-mnemonic` deriving what eth-account
+/// does (a vector with a Unicode passphrase).
+#[test]
+fn the_cli_makes_registers_wipes_and_restores_a_device_wallet() {
+    use signet_embedded::sim::{SimulatedFlash, SimulatedRtc, SimulatedUser};
+    use signet_embedded::{FlashStorage, RtcClock};
+
+    let (master, slave) = serialport::TTYPort::pair().unwrap();
+    let path = serialport::SerialPort::name(&slave).unwrap();
+    thread::spawn(move || {
+        let user = SimulatedUser::new();
+        let storage = FlashStorage::new(SimulatedFlash::<16384>::default(), 8192).unwrap();
+        let rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut device = Device::boot(storage, RtcClock::new(SimulatedRtc::default()), &user, rng)
+            .unwrap()
+            .with_display(&user);
+        let _ = device.run(&mut FromStd::new(master));
+    });
+    let data = tempfile::tempdir().unwrap();
+    let server = support::SignetServer::start(SIGNET, data.path(), &[], &[]);
+    let host = server.base();
+    let device = |args: &[&str]| {
+        let mut all = vec!["device", "--port", path.as_str(), "--timeout", "20", "--json"];
+        all.extend_from_slice(args);
+        signet_with(&all, "", &[])
+    };
+
+    let info = ok(&device(&["info"]));
+    assert!(info["address"].is_null(), "{info}");
+    let made = ok(&device(&["init", "--words", "12"]));
+    let info = ok(&device(&["info"]));
+    assert_eq!(
+        (info["address"].clone(), info["origin"].as_str(), info["backup_confirmed"].as_bool()),
+        (made["address"].clone(), Some("created"), Some(true))
+    );
+    assert_eq!(info["path"], "m/44'/60'/0'/0/0");
+    ok(&device(&["set-time"]));
+
+    // Registered, revoked, registered again: the second time through the timestamped message.
+    let first = ok(&device(&["register", "--host", &host]));
+    let kid = first["api_key_id"].as_str().unwrap().to_owned();
+    let revoked = signet_with(&["keys", "--data", data.path().to_str().unwrap(), "revoke", &kid], "", &[]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let again = device(&["register", "--host", &host]);
+    let second = ok(&again);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("registered before"));
+    assert_ne!(second["api_key_id"], first["api_key_id"]);
+    let token = ok(&device(&["token"]))["token"].as_str().unwrap().to_owned();
+    let (status, body) =
+        support::request("GET", &format!("{host}/auth"), Some(&format!("Bearer {token}")), None);
+    assert_eq!(status, 200, "{body}");
+
+    // Wipe; restore the published vector's words (TREZOR) from stdin: the same address as
+    // wallet apps derive.
+    ok(&device(&["wipe"]));
+    assert!(ok(&device(&["info"]))["address"].is_null());
+    let words =
+        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n";
+    let mut args = vec!["device", "--port", path.as_str(), "--timeout", "20", "--json", "restore"];
+    let restored = ok(&signet_with(&args, words, &[("SIGNET_PASSPHRASE", "TREZOR")]));
+    assert_eq!(restored["address"], "0x9c32F71D4DB8Fb9e1A58B0a80dF79935e7256FA6");
+    args.truncate(6);
+    args.push("info");
+    assert_eq!(ok(&signet_with(&args, "", &[]))["origin"], "restored");
+
+    // `signet wallet from-mnemonic` on the vector with a Unicode passphrase (given precomposed
+    // here; BIP-39 normalises it) at index 7.
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../core/tests/vectors/eth_hd_wallet.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let case = vectors["cases"].as_array().unwrap().iter().find(|c| c["path"] == "m/44'/60'/0'/0/7").unwrap();
+    let out = signet_with(
+        &["wallet", "from-mnemonic", "--index", "7", "--json"],
+        case["mnemonic"].as_str().unwrap(),
+        &[("SIGNET_PASSPHRASE", case["passphrase"].as_str().unwrap())],
+    );
+    let derived = ok(&out);
+    assert_eq!(derived["address"], case["address"]);
+    assert!(derived["private_key"].is_null(), "the private key only with --private-key");
+}

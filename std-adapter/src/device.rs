@@ -8,12 +8,14 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use signet_core::UnixTime;
 use signet_core::ed25519_dalek::VerifyingKey;
 use signet_core::eth::{Address, EthSignature, recover_address};
+use signet_core::eth::{Mnemonic, Passphrase};
 use signet_core::link::{
-    self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN,
+    self, DeviceError, FRAME_DELIMITER, FrameReader, KeySecret, LinkError, MAX_FRAME_LEN, RestoreSecret,
+    WalletStatus,
 };
 use signet_core::link::{Request, Response};
 use signet_core::turbine::order::{Order, OrderDomain, OrderSigner, SignedOrder};
-use signet_core::turbine::{KeyId, RegistrationRequest, registration_message};
+use signet_core::turbine::{KeyId, RegistrationRequest, registration_message, reregistration_message};
 
 use crate::credentials::TurbineApiKey;
 
@@ -223,6 +225,112 @@ impl<T: Read + Write> DeviceClient<T> {
         let signed = SignedOrder { order, signature: EthSignature::from_bytes(bytes) };
         signed.verify(&domain).map_err(|_| DeviceClientError::Unexpected)?;
         Ok(signed)
+    }
+
+    /// The wallet's state: address, path, origin, backup, API key. A device whose firmware
+    /// predates wallets answers only `DeviceInfo`: its wallet is reported as provisioned.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`].
+    pub fn wallet_info(&mut self) -> Result<WalletStatus, DeviceClientError> {
+        match self.call(&Request::WalletInfo) {
+            Ok(Response::WalletInfo(status)) => Ok(status),
+            Ok(_) => Err(DeviceClientError::Unexpected),
+            Err(DeviceClientError::Device(DeviceError::BadRequest)) => {
+                let info = self.info()?;
+                Ok(WalletStatus {
+                    wallet: Some(signet_core::link::WalletSummary {
+                        address: *info.address.as_bytes(),
+                        path: heapless::String::new(),
+                        origin: signet_core::link::WalletOrigin::Provisioned,
+                        backup_confirmed: true,
+                    }),
+                    api_key: match info.api_key {
+                        Some((kid, key)) => Some((
+                            heapless::String::try_from(kid.as_str())
+                                .map_err(|_| DeviceClientError::Unexpected)?,
+                            key.to_bytes(),
+                        )),
+                        None => None,
+                    },
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Has the device make a wallet of `words` words (12 to 24): it shows them a few at a time
+    /// and asks two back; the user presses through. Returns the wallet's address.
+    ///
+    /// # Errors
+    /// [`DeviceError::WalletExists`], [`DeviceError::NotConfirmed`] (the check failed or timed
+    /// out: run it again to see the same words), or [`DeviceClientError`].
+    pub fn init_wallet(&mut self, words: u8) -> Result<Address, DeviceClientError> {
+        match self.call(&Request::InitWallet { words })? {
+            Response::WalletReady { wallet } => Ok(Address::from_bytes(wallet)),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Restores a wallet on the device from `mnemonic` and `passphrase` (the user presses to
+    /// accept). Less safe than entering the words on the device: this host sees them.
+    ///
+    /// # Errors
+    /// [`DeviceError::WalletExists`] (wipe first), [`DeviceError::BadMnemonic`],
+    /// [`DeviceError::NotConfirmed`], or [`DeviceClientError`].
+    pub fn restore_wallet(
+        &mut self,
+        mnemonic: &Mnemonic,
+        passphrase: &Passphrase<'_>,
+    ) -> Result<Address, DeviceClientError> {
+        let mut words = heapless::Vec::new();
+        for i in 0..mnemonic.word_count() {
+            words
+                .push(mnemonic.index(i).ok_or(DeviceClientError::Unexpected)?)
+                .map_err(|_| DeviceClientError::Unexpected)?;
+        }
+        let passphrase = heapless::Vec::from_slice(passphrase.as_str().as_bytes())
+            .map_err(|_| DeviceClientError::Unexpected)?;
+        match self.call(&Request::RestoreWallet(RestoreSecret { words, passphrase }))? {
+            Response::WalletReady { wallet } => Ok(Address::from_bytes(wallet)),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Erases the device's wallet, API key and state (the user presses twice).
+    ///
+    /// # Errors
+    /// [`DeviceError::NotConfirmed`] or [`DeviceClientError`].
+    pub fn wipe(&mut self) -> Result<(), DeviceClientError> {
+        match self.call(&Request::Wipe)? {
+            Response::Wiped => Ok(()),
+            _ => Err(DeviceClientError::Unexpected),
+        }
+    }
+
+    /// Asks the device to sign the timestamped registration message (what a server wants once
+    /// the wallet has had a key) for `timestamp`; it shows the time and waits for a press. The
+    /// signature is checked to recover to the device's address.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NotConfirmed`] without the press.
+    pub fn sign_reregistration(
+        &mut self,
+        timestamp: UnixTime,
+    ) -> Result<RegistrationRequest, DeviceClientError> {
+        let address = self.info()?.address;
+        let text = address.to_checksummed();
+        let request = Request::SignReregistration { address: text.clone(), timestamp: timestamp.0 };
+        let Response::Registration { signature } = self.call(&request)? else {
+            return Err(DeviceClientError::Unexpected);
+        };
+        let bytes = signature.into_array().map_err(|_| DeviceClientError::Unexpected)?;
+        let signature = EthSignature::from_bytes(bytes);
+        let message = reregistration_message(&text, timestamp).map_err(|_| DeviceClientError::Unexpected)?;
+        match recover_address(message.as_bytes(), &signature) {
+            Ok(signer) if signer == address => Ok(RegistrationRequest { address, signature }),
+            _ => Err(DeviceClientError::Unexpected),
+        }
     }
 
     /// Sets the device's clock.

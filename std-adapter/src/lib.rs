@@ -9,6 +9,7 @@ mod http;
 mod platform;
 pub mod private_file;
 pub mod turbine;
+pub mod wallet;
 
 pub use bitzoom::client::BitzoomClient;
 pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARIABLES};
