@@ -1,5 +1,5 @@
-//! Proves that mint, verify, JWT verify, registration recovery and order signing and checking
-//! never touch the heap: a
+//! Proves that mint, verify, JWT verify, registration recovery, order signing and checking, and
+//! the HD wallet (BIP-39 parsing and checks, PBKDF2, BIP-32) never touch the heap: a
 //! counting global allocator sees zero allocations across the calls. Runs without libtest's
 //! harness so no other thread allocates meanwhile.
 
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use core::fmt::Write as _;
 
 use signet_benches::{Jwt, Orders, Turbine, Wallet};
-use signet_core::eth::recover_address;
+use signet_core::eth::{DerivationPath, Mnemonic, Passphrase, Seed, WalletKey, is_nfkd, recover_address};
 use signet_core::turbine::MAX_TOKEN_LEN;
 use signet_core::turbine::order::{MAX_ORDER_BODY_LEN, MAX_ORDER_SUMMARY_LEN};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -28,7 +28,10 @@ fn allocations(op: impl FnOnce() -> bool) -> Result<usize, &'static str> {
 fn main() -> ExitCode {
     let (t, w, j, o) = (Turbine::new(), Wallet::new(), Jwt::new(), Orders::new());
     let mut buf = [0u8; MAX_TOKEN_LEN];
-    let ops: [(&str, &dyn Fn() -> bool); 13] = [
+    const PHRASE: &str = "legal winner thank year wave sausage worth useful legal winner thank year \
+                          wave sausage worth useful legal winner thank year wave sausage worth title";
+    const RESTORED: &str = "0xa518BD18b6Cc8A6B4642F5E71fD00302961dE3a3"; // eth-account, passphrase TREZOR
+    let ops: [(&str, &dyn Fn() -> bool); 17] = [
         ("turbine mint", &|| t.mint(&mut [0u8; MAX_TOKEN_LEN]) > 0),
         ("turbine mint (prepared key)", &|| t.mint_prepared(&mut [0u8; MAX_TOKEN_LEN]) > 0),
         ("turbine verify", &|| t.verify()),
@@ -52,6 +55,19 @@ fn main() -> ExitCode {
         ("order summary", &|| {
             let mut line = heapless::String::<MAX_ORDER_SUMMARY_LEN>::new();
             write!(line, "{}", o.order.summary(&o.domain)).is_ok() && line.starts_with("BUY YES")
+        }),
+        ("BIP-39 phrase parse", &|| Mnemonic::parse(PHRASE).is_ok_and(|m| m.word_count() == 24)),
+        ("passphrase NFKD check", &|| is_nfkd("TREZOR \u{1100}\u{1161}") && !is_nfkd("\u{d55c}")),
+        ("BIP-32 derivation (m/0'/1/2'/2/1000000000)", &|| {
+            DerivationPath::parse("m/0'/1/2'/2/1000000000")
+                .and_then(|path| WalletKey::from_seed(&Seed::from_bytes([7; 64]), &path))
+                .is_ok()
+        }),
+        ("wallet from mnemonic (PBKDF2 + BIP-32)", &|| {
+            let passphrase = Passphrase::new("TREZOR");
+            Mnemonic::parse(PHRASE)
+                .and_then(|m| WalletKey::from_mnemonic(&m, &passphrase?, 0))
+                .is_ok_and(|key| key.address().to_checksummed() == RESTORED)
         }),
     ];
     // A control: the counter must see an allocation that does happen.

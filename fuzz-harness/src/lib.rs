@@ -24,7 +24,7 @@ use signet_core::{HmacKey, UnixTime};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target.
-pub const TARGETS: [Target; 9] = [
+pub const TARGETS: [Target; 10] = [
     ("authorization_header", authorization_header),
     ("jwt", jwt),
     ("wallet", wallet),
@@ -34,6 +34,7 @@ pub const TARGETS: [Target; 9] = [
     ("link_frame", link_frame),
     ("order_body", order_body),
     ("ws_logon", ws_logon),
+    ("hd_wallet", hd_wallet),
 ];
 
 /// The time the fixed tokens of the corpus are checked at (the shared vectors' `now`).
@@ -282,4 +283,47 @@ pub fn ws_logon(data: &[u8]) {
     let key = HmacKey::new(b"demo_secret_7f3b9c2d");
     let Ok(kid) = KeyId::new("fuzz") else { panic!("kid") };
     let _ = verify_logon(&key, &kid, &logon, 1_712_345_678_904, &mut NonceCache::<2>::new());
+}
+
+/// A BIP-39 phrase, a BIP-32 path and a passphrase, one per line. A phrase that parses writes
+/// back to the same words, which parse to the same entropy (and so do its entropy and its word
+/// indexes); a path that parses prints as text that parses to the same path, and derives (from a
+/// fixed seed: PBKDF2 would slow the fuzzer a thousandfold) to a key or a typed error; the
+/// passphrase check agrees with `unicode-normalization` (the same Unicode version) on whether the
+/// text is NFKD.
+pub fn hd_wallet(data: &[u8]) {
+    use signet_core::eth::{DerivationPath, MAX_PHRASE_LEN, Mnemonic, Passphrase, Seed, WalletKey, is_nfkd};
+    use unicode_normalization::UnicodeNormalization as _;
+    let Ok(text) = core::str::from_utf8(data) else { return };
+    let mut lines = text.splitn(3, '\n');
+    let (phrase, path, passphrase) = (
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+    );
+    if let Ok(mnemonic) = Mnemonic::parse(phrase) {
+        let mut buf = [0u8; MAX_PHRASE_LEN];
+        let Ok(written) = mnemonic.write_phrase(&mut buf) else { panic!("a parsed phrase does not write") };
+        let same = |other: Result<Mnemonic, _>| other.is_ok_and(|m| m == mnemonic);
+        let indexes: Vec<u16> = (0..mnemonic.word_count()).filter_map(|i| mnemonic.index(i)).collect();
+        if !same(Mnemonic::parse(written))
+            || !same(Mnemonic::from_entropy(mnemonic.entropy()))
+            || !same(Mnemonic::from_indices(&indexes))
+        {
+            panic!("a phrase did not round-trip: {phrase:?}");
+        }
+    }
+    if let Ok(parsed) = DerivationPath::parse(path) {
+        if DerivationPath::parse(&parsed.to_string()) != Ok(parsed) {
+            panic!("path {parsed} does not parse back");
+        }
+        let _ = WalletKey::from_seed(&Seed::from_bytes([7; 64]), &parsed);
+    }
+    let normalized = passphrase.nfkd().eq(passphrase.chars());
+    if is_nfkd(passphrase) != normalized {
+        panic!("NFKD check disagrees with unicode-normalization on {passphrase:?}");
+    }
+    if Passphrase::new(passphrase).is_ok() && !normalized {
+        panic!("a passphrase that is not NFKD was taken: {passphrase:?}");
+    }
 }
