@@ -14,7 +14,7 @@ pub use algorithm::{Algorithm, MAX_JWT_CLAIMS_LEN, MAX_JWT_HEADER_LEN, MAX_JWT_L
 pub use decode::{JwtValidation, JwtVerifier, RegisteredClaims, VerifiedJwt, read_expiry_unverified};
 pub use encode::{JwtEncodeError, encode};
 pub use error::{
-    BITZOOM_INVALID_SIGNATURE, BITZOOM_RATE_LIMIT, BITZOOM_TIMESTAMP_OUTSIDE_WINDOW, BITZOOM_UNAUTHORIZED,
-    JwtError,
+    BITZOOM_BUSY, BITZOOM_INVALID_SIGNATURE, BITZOOM_RATE_LIMIT, BITZOOM_TIMESTAMP_OUTSIDE_WINDOW,
+    BITZOOM_UNAUTHORIZED, JwtError,
 };
 pub use keys::{JwtSigningKey, JwtVerifyingKey};

@@ -13,4 +13,4 @@ pub(crate) use request::parse_millis;
 pub use request::{
     DEFAULT_RECV_WINDOW_MS, MAX_QUERY_PAIRS, MAX_RECV_WINDOW_MS, RequestSigningError, SignedRequest,
 };
-pub use sign::{RequestSignature, verify_request};
+pub use sign::{RequestSignature, UncheckedNonce, check_request, verify_request};

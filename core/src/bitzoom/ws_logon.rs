@@ -16,7 +16,9 @@ use crate::text::{DECIMAL_LEN, SliceWriter, format_u64};
 use crate::turbine::key_id::KeyId;
 use crate::turbine::replay::ReplayGuard;
 
-use super::request_signing::{RequestSigningError, SignedRequest, parse_millis, verify_request};
+use super::request_signing::{
+    RequestSigningError, SignedRequest, UncheckedNonce, check_request, parse_millis, verify_request,
+};
 
 /// The method a logon signs.
 pub const LOGON_METHOD: &str = "WS";
@@ -212,6 +214,19 @@ pub fn sign_logon(
         body: b"",
     }
     .sign(secret)
+}
+
+/// Checks a logon at `now_ms` against `secret`, up to its nonce: [`check_request`] over the
+/// logon's signed request (the server records the nonce after its own checks).
+///
+/// # Errors
+/// As [`check_request`].
+pub fn check_logon(
+    secret: &HmacKey,
+    logon: &Logon<'_>,
+    now_ms: u64,
+) -> Result<UncheckedNonce, RequestSigningError> {
+    check_request(secret, &logon.signed_request(), logon.signature, now_ms)
 }
 
 /// Checks a logon at `now_ms` for the key `kid` whose secret is `secret`, recording its nonce in

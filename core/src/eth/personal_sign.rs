@@ -70,6 +70,23 @@ impl EthSignature {
         text
     }
 
+    /// The same signer's signature in canonical form: low `s` (EIP-2) and `v` of 27 or 28, as
+    /// eth-account writes it and `ecrecover`-based contracts such as OpenZeppelin's `ECDSA`
+    /// take it. A high `s` becomes `n - s` with the parity flipped; `v` of 0/1 becomes 27/28.
+    ///
+    /// # Errors
+    /// [`EthError::InvalidSignatureEncoding`] for a malformed signature.
+    pub fn canonical(&self) -> Result<Self, EthError> {
+        let (signature, recovery_id) = self.to_recoverable()?;
+        let mut bytes = [0u8; ETH_SIGNATURE_LEN];
+        let (rs, v) = bytes.split_at_mut(64);
+        rs.copy_from_slice(&signature.to_bytes());
+        if let Some(v) = v.first_mut() {
+            *v = 27 + u8::from(recovery_id.is_y_odd());
+        }
+        Ok(EthSignature(bytes))
+    }
+
     /// The signature in k256's terms, normalised the way `ecrecover` and eth-account accept:
     /// `v` of 27/28 or 0/1 gives the parity; a high `s` is replaced by `n - s` with the parity
     /// flipped (the same signer recovers); `r` and `s` must lie in `1..n`.
@@ -133,6 +150,26 @@ mod tests {
             hex::encode(eip191_hash(b"")),
             "5f35dce98ba4fba25530a026ed80b2cecdaa31091ba4958b99b52ea1d068adad"
         );
+    }
+
+    #[test]
+    fn the_canonical_form_has_low_s_and_v_27_or_28_and_the_same_signer() {
+        let key = crate::eth::WalletKey::from_bytes(&[0x42; 32]).unwrap();
+        let signature = key.personal_sign(b"m");
+        assert_eq!(signature.canonical(), Ok(signature), "eth-account's form is already canonical");
+        // The malleable twin: n - s, the other parity, v written as 0/1.
+        let bytes = signature.to_bytes();
+        let low = Signature::from_slice(&bytes[..64]).unwrap();
+        let (r, s) = low.split_scalars();
+        let high = Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+        let mut twin = [0u8; ETH_SIGNATURE_LEN];
+        twin[..64].copy_from_slice(&high.to_bytes());
+        twin[64] = 1 - (bytes[64] - 27);
+        let twin = EthSignature(twin);
+        assert_ne!(twin, signature);
+        assert_eq!(recover_address(b"m", &twin), Ok(key.address()));
+        assert_eq!(twin.canonical(), Ok(signature));
+        assert!(EthSignature([0; ETH_SIGNATURE_LEN]).canonical().is_err());
     }
 
     #[test]

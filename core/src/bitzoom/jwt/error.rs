@@ -36,6 +36,8 @@ pub const BITZOOM_INVALID_SIGNATURE: i32 = -1022;
 pub const BITZOOM_TIMESTAMP_OUTSIDE_WINDOW: i32 = -1021;
 /// Bitzoom's code for a key over its rate limit.
 pub const BITZOOM_RATE_LIMIT: i32 = -1003;
+/// Bitzoom's code for a server too busy to answer (a store that cannot be reached).
+pub const BITZOOM_BUSY: i32 = -1008;
 
 impl JwtError {
     /// Bitzoom's error code: -1002, -1022, or 401 for a missing header.

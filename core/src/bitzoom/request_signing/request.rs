@@ -55,12 +55,18 @@ pub enum RequestSigningError {
     NonceReused,
     /// The replay cache is full of live nonces (fails closed).
     ReplayCacheFull,
+    /// The key holds its whole share of the replay store: its requests wait while every other
+    /// key goes on (Bitzoom's rate-limit code, -1003).
+    ReplayShareExceeded,
+    /// The replay store could not be asked in time (fails closed; Bitzoom's -1008, busy).
+    ReplayUnavailable,
 }
 
 impl RequestSigningError {
     /// Bitzoom's code: -1021 for a timestamp outside the receive window, -1022 for a
     /// malformed or wrongly signed request, -1002 for one that is well signed but not
-    /// acceptable (a reused nonce).
+    /// acceptable (a reused nonce), -1003 for a key over its share of the replay store, -1008
+    /// when the replay store cannot answer.
     #[must_use]
     pub const fn code(&self) -> i32 {
         match self {
@@ -68,6 +74,8 @@ impl RequestSigningError {
             RequestSigningError::NonceReused | RequestSigningError::ReplayCacheFull => {
                 crate::bitzoom::jwt::BITZOOM_UNAUTHORIZED
             }
+            RequestSigningError::ReplayShareExceeded => crate::bitzoom::jwt::BITZOOM_RATE_LIMIT,
+            RequestSigningError::ReplayUnavailable => crate::bitzoom::jwt::BITZOOM_BUSY,
             _ => crate::bitzoom::jwt::BITZOOM_INVALID_SIGNATURE,
         }
     }
@@ -86,6 +94,8 @@ impl fmt::Display for RequestSigningError {
             RequestSigningError::InvalidSignature => "Invalid signature",
             RequestSigningError::NonceReused => "nonce already used",
             RequestSigningError::ReplayCacheFull => "replay cache full",
+            RequestSigningError::ReplayShareExceeded => "Rate limit exceeded",
+            RequestSigningError::ReplayUnavailable => "Server busy",
         })
     }
 }

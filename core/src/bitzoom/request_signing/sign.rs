@@ -69,23 +69,65 @@ impl SignedRequest<'_> {
     }
 }
 
-/// Checks a signed request at `now_ms` (Unix milliseconds) for the API key `api_key` whose
-/// secret is `key`, recording its nonce in `replay`.
-///
-/// Order: timestamp and window are well formed, the timestamp lies within the window of
-/// `now_ms` (either side), the signature matches (constant time), and only then the nonce is
-/// checked and recorded, so nobody without the secret can fill the replay cache.
+/// A request whose signature and window checked out, with the nonce still to be recorded:
+/// what [`check_request`] returns so a server can run its own checks (key status, permission,
+/// allowlist) before it spends replay-store room on the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "the nonce must be recorded (UncheckedNonce::record) before the request is served"]
+pub struct UncheckedNonce {
+    /// 16 bytes of the SHA-256 of the free-text nonce: what replay stores key on.
+    pub nonce: Nonce,
+    /// When the nonce may be forgotten: the end of the request's window, rounded up.
+    pub expires_at: UnixTime,
+    /// The verification time, in seconds.
+    pub now: UnixTime,
+}
+
+impl UncheckedNonce {
+    /// Records the nonce for `api_key` in `replay`.
+    ///
+    /// # Errors
+    /// [`RequestSigningError::NonceReused`] for a nonce seen before,
+    /// [`RequestSigningError::ReplayCacheFull`] when the store has no room or cannot answer.
+    pub fn record<R: ReplayGuard + ?Sized>(
+        &self,
+        api_key: &KeyId,
+        replay: &mut R,
+    ) -> Result<(), RequestSigningError> {
+        replay
+            .check_and_record(api_key, &self.nonce, self.expires_at, self.now)
+            .map_err(RequestSigningError::from_replay)
+    }
+}
+
+impl RequestSigningError {
+    /// The refusal for a replay store's answer.
+    #[must_use]
+    pub const fn from_replay(e: ReplayError) -> Self {
+        match e {
+            ReplayError::Replayed => RequestSigningError::NonceReused,
+            ReplayError::Full => RequestSigningError::ReplayCacheFull,
+            ReplayError::RateLimited => RequestSigningError::ReplayShareExceeded,
+            ReplayError::Unavailable => RequestSigningError::ReplayUnavailable,
+        }
+    }
+}
+
+/// Checks a signed request at `now_ms` (Unix milliseconds) for the secret `key`, up to but not
+/// including its nonce: timestamp and window are well formed, the timestamp lies within the
+/// window of `now_ms` (either side), the signature matches (constant time). The nonce comes
+/// back to be recorded once the caller's own checks pass ([`UncheckedNonce::record`]), so
+/// nobody without the secret, and no request refused for another reason, fills the replay
+/// store.
 ///
 /// # Errors
 /// The first failed check as a [`RequestSigningError`].
-pub fn verify_request<R: ReplayGuard + ?Sized>(
+pub fn check_request(
     key: &HmacKey,
-    api_key: &KeyId,
     request: &SignedRequest<'_>,
     signature_hex: &str,
     now_ms: u64,
-    replay: &mut R,
-) -> Result<(), RequestSigningError> {
+) -> Result<UncheckedNonce, RequestSigningError> {
     let timestamp = parse_millis(request.timestamp).ok_or(RequestSigningError::InvalidTimestamp)?;
     let window = match request.recv_window {
         "" => DEFAULT_RECV_WINDOW_MS,
@@ -105,19 +147,33 @@ pub fn verify_request<R: ReplayGuard + ?Sized>(
     emit(request, &mut mac)?;
     mac.verify_slice(&claimed).map_err(|_| RequestSigningError::InvalidSignature)?;
 
-    // Nonces are free text; the replay cache keys on 16 bytes of their SHA-256.
+    // Nonces are free text; the replay store keys on 16 bytes of their SHA-256.
     let digest = Sha256::digest(request.nonce.as_bytes());
     let mut nonce = [0u8; 16];
     nonce.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
     let to_secs = |ms: u64| UnixTime(i64::try_from(ms / 1000).unwrap_or(i64::MAX));
-    // Live until the window has passed, rounded up to whole seconds.
-    let expires_at = to_secs(timestamp.saturating_add(window).saturating_add(999));
-    replay.check_and_record(api_key, &Nonce::from_bytes(nonce), expires_at, to_secs(now_ms)).map_err(|e| {
-        match e {
-            ReplayError::Replayed => RequestSigningError::NonceReused,
-            _ => RequestSigningError::ReplayCacheFull,
-        }
+    Ok(UncheckedNonce {
+        nonce: Nonce::from_bytes(nonce),
+        // Live until the window has passed, rounded up to whole seconds.
+        expires_at: to_secs(timestamp.saturating_add(window).saturating_add(999)),
+        now: to_secs(now_ms),
     })
+}
+
+/// Checks a signed request at `now_ms` for the API key `api_key` whose secret is `key`, and
+/// records its nonce in `replay`: [`check_request`], then [`UncheckedNonce::record`].
+///
+/// # Errors
+/// The first failed check as a [`RequestSigningError`].
+pub fn verify_request<R: ReplayGuard + ?Sized>(
+    key: &HmacKey,
+    api_key: &KeyId,
+    request: &SignedRequest<'_>,
+    signature_hex: &str,
+    now_ms: u64,
+    replay: &mut R,
+) -> Result<(), RequestSigningError> {
+    check_request(key, request, signature_hex, now_ms)?.record(api_key, replay)
 }
 
 #[cfg(test)]

@@ -1,0 +1,192 @@
+//! What the host asks and the device answers, and why the device refuses.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::link::wallet::{RestoreSecret, WalletStatus};
+use crate::turbine::key_id::MAX_KEY_ID_LEN;
+use crate::turbine::order::{Order, OrderDomain};
+use crate::turbine::token::MAX_TOKEN_LEN;
+
+/// What the host asks of the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// The device's key id, Ed25519 public key and wallet address.
+    DeviceInfo,
+    /// A fresh Turbine token, minted with the device's clock and randomness.
+    MintToken,
+    /// A `personal_sign` of the registration message for `address` (the device's own, as text);
+    /// the device asks its user to confirm first.
+    SignRegistration {
+        /// The address text the message will contain.
+        address: heapless::String<42>,
+    },
+    /// Sets the device clock.
+    SetTime {
+        /// Unix seconds.
+        unix_secs: i64,
+    },
+    /// Installs the API key a registration returned (replacing any other); the device asks its
+    /// user to confirm first.
+    InstallApiKey {
+        /// The `api_key_id`.
+        kid: heapless::String<MAX_KEY_ID_LEN>,
+        /// The Ed25519 seed (`api_private_key`).
+        secret: KeySecret,
+    },
+    // New variants go last: postcard numbers them in order, and older firmware must keep
+    // understanding the ones it knows.
+    /// Signs a Turbine order with the wallet key. The device checks the trader is its own
+    /// wallet, shows the order's summary, and signs only after the user confirms.
+    SignOrder {
+        /// The order (checked against the SDK's ranges when the frame is decoded).
+        order: Order,
+        /// The chain and settlement contract it is signed for.
+        domain: OrderDomain,
+    },
+    /// Creates a wallet on the device: fresh entropy from its CSPRNG, the words shown on its
+    /// display a few at a time (a press for each group), then two of them asked back before the
+    /// wallet is usable. On a device whose wallet's backup was never confirmed (a power cut
+    /// during the first start), shows that wallet's words again instead.
+    InitWallet {
+        /// 12 or 24 (any of 12, 15, 18, 21, 24).
+        words: u8,
+    },
+    /// Restores a wallet from words sent by the host, which is less safe than typing them on
+    /// the device (the host sees them); the user confirms with a press. Refused while a wallet
+    /// exists: wipe it first.
+    RestoreWallet(RestoreSecret),
+    /// Erases the wallet, the API key and every other state; the user presses twice.
+    Wipe,
+    /// The wallet's state: its address and path, how it was made, whether its backup was
+    /// confirmed, the API key.
+    WalletInfo,
+    /// A `personal_sign` of the timestamped registration message (what a server asks for once
+    /// the wallet has had a key): the device shows the time and asks for a press.
+    SignReregistration {
+        /// The address text the message will contain.
+        address: heapless::String<42>,
+        /// The Unix time in the message.
+        timestamp: i64,
+    },
+}
+
+/// 32 secret key bytes in transit to the device: zeroized on drop, redacted in `Debug`,
+/// compared in constant time.
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct KeySecret(pub [u8; 32]);
+
+impl fmt::Debug for KeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeySecret(<redacted>)")
+    }
+}
+
+impl PartialEq for KeySecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for KeySecret {}
+
+/// Why the device refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// The user did not confirm in time.
+    NotConfirmed,
+    /// The clock could not be read or set.
+    Clock,
+    /// The address is not this device's wallet.
+    WrongAddress,
+    /// Signing failed.
+    Signing,
+    /// The request frame could not be decoded, or its content is invalid.
+    BadRequest,
+    /// No API key is installed yet.
+    NoApiKey,
+    /// The device has no display to show an order on, so it does not sign one.
+    NoDisplay,
+    /// The device has no wallet yet: create one (`InitWallet`) or restore one.
+    NoWallet,
+    /// The device already has a wallet: wipe it before making or restoring another.
+    WalletExists,
+    /// The wallet's backup has not been confirmed on the device yet (run `InitWallet` again).
+    BackupNotConfirmed,
+    /// The words or passphrase of a restore were refused (checksum, count, not NFKD).
+    BadMnemonic,
+    /// The device could not write its state to flash; nothing changed.
+    Storage,
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeviceError::NotConfirmed => "not confirmed on the device",
+            DeviceError::Clock => "device clock unavailable",
+            DeviceError::WrongAddress => "address is not this device's wallet",
+            DeviceError::Signing => "signing failed",
+            DeviceError::BadRequest => "bad request",
+            DeviceError::NoApiKey => "no API key installed on the device",
+            DeviceError::NoDisplay => "the device cannot show the order, so it does not sign it",
+            DeviceError::NoWallet => {
+                "no wallet on the device: create one (signet device init) or restore one"
+            }
+            DeviceError::WalletExists => "the device already has a wallet: wipe it first",
+            DeviceError::BackupNotConfirmed => {
+                "the wallet's backup is not confirmed: run `signet device init` to see and check the words"
+            }
+            DeviceError::BadMnemonic => "the words or passphrase were refused",
+            DeviceError::Storage => "the device could not save its state",
+        })
+    }
+}
+
+impl core::error::Error for DeviceError {}
+
+/// What the device answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// Answer to [`Request::DeviceInfo`].
+    DeviceInfo {
+        /// The API key id and Ed25519 public key, once a key is installed.
+        api_key: Option<(heapless::String<MAX_KEY_ID_LEN>, [u8; 32])>,
+        /// The wallet address.
+        wallet: [u8; 20],
+    },
+    /// Answer to [`Request::MintToken`].
+    Token {
+        /// The token's ASCII bytes (without `Bearer `). Bytes rather than a `String` so the
+        /// device can mint straight into the answer: no second token-sized buffer on its stack.
+        token: heapless::Vec<u8, MAX_TOKEN_LEN>,
+    },
+    /// Answer to [`Request::SignRegistration`]: `r || s || v`.
+    Registration {
+        /// The 65-byte signature.
+        signature: heapless::Vec<u8, 65>,
+    },
+    /// Answer to [`Request::SetTime`].
+    TimeSet,
+    /// Answer to [`Request::InstallApiKey`].
+    ApiKeyInstalled,
+    /// The request was refused.
+    Error(DeviceError),
+    /// Answer to [`Request::SignOrder`]: `r || s || v` over the order's EIP-712 digest.
+    OrderSignature {
+        /// The 65-byte signature.
+        signature: heapless::Vec<u8, 65>,
+    },
+    /// Answer to [`Request::InitWallet`] and [`Request::RestoreWallet`]: the wallet is ready.
+    WalletReady {
+        /// Its address.
+        wallet: [u8; 20],
+    },
+    /// Answer to [`Request::Wipe`].
+    Wiped,
+    /// Answer to [`Request::WalletInfo`].
+    WalletInfo(WalletStatus),
+}
