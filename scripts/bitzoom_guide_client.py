@@ -31,6 +31,12 @@ SIGNET = sys.argv[1]
 RESULTS = []
 
 
+def private_log(path):
+    """The server's log file in its data folder, owner-only (signet serve refuses a data
+    folder holding anything other users can read)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a")
+
+
 def check(ok, what):
     RESULTS.append(bool(ok))
     print(f"{'ok  ' if ok else 'FAIL'} {what}")
@@ -99,7 +105,7 @@ def main():
     port = sock.getsockname()[1]
     sock.close()
     server = subprocess.Popen([SIGNET, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, "--log-level", "warn"],
-                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "a"))
+                              stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(data, "server.log")))
     try:
         for _ in range(200):
             try:

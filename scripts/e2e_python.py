@@ -30,6 +30,12 @@ SIGNET = sys.argv[1]
 RESULTS = []
 
 
+def private_log(path):
+    """The server's log file in its data folder, owner-only (signet serve refuses a data
+    folder holding anything other users can read)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a")
+
+
 def check(ok, what):
     RESULTS.append(bool(ok))
     print(f"{'ok  ' if ok else 'FAIL'} {what}")
@@ -74,8 +80,8 @@ class Server:
 
     def start(self):
         self.process = subprocess.Popen(
-            [SIGNET, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.data, "server.log"), "a"))
+            [SIGNET, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data, "--bitzoom-test-tokens"],
+            stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(self.data, "server.log")))
         for _ in range(100):
             try:
                 if call("GET", self.base + "/api/v1/markets")[0] == 200:

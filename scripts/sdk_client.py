@@ -31,6 +31,12 @@ MARKET = "0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928"
 POLYGON_SETTLEMENT = "0xdB96C91d9e5930fE3Ed1604603CfA4ece454725c"
 
 
+def private_log(path):
+    """The server's log file in its data folder, owner-only (signet serve refuses a data
+    folder holding anything other users can read)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a")
+
+
 def check(ok, what):
     RESULTS.append(bool(ok))
     print(f"{'ok  ' if ok else 'FAIL'} {what}")
@@ -63,7 +69,7 @@ def start(data, *extra):
     sock.close()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen([SIGNET, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, *extra],
-                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "a"))
+                               stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(data, "server.log")))
     for _ in range(200):
         try:
             urllib.request.urlopen(base + "/health", timeout=1).read()

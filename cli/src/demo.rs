@@ -36,10 +36,16 @@ fn shorten(token: &str) -> String {
 /// # Errors
 /// If the local server cannot start.
 pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
-    let data = tempfile::tempdir()?;
+    // Owner-only, as signet serve requires of its data folder.
+    let mut folder = tempfile::Builder::new();
+    #[cfg(unix)]
+    folder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let data = folder.tempdir()?;
     let hmac_secret = signet_core::turbine::Nonce::generate(&mut os_rng()).to_string();
     let mut options = ServeOptions::new(SocketAddr::from(([127, 0, 0, 1], 0)), data.path().to_owned());
     options.bitzoom_api_keys = vec![("demo-key".to_owned(), Secret::new(hmac_secret.clone()))];
+    // The demo shows Bitzoom's test-token flow too: a throwaway server in test mode.
+    options.bitzoom_test_tokens = true;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let result = serve(&options, |addr| {

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use signet_core::turbine::KeyId;
 use signet_core::{Clock, UnixTime};
 use signet_server::VerifierService;
-use signet_server::serve::{admin, open_registry};
+use signet_server::serve::{SecretsOptions, admin, open_registry};
+use signet_std::Secret;
 use signet_std::SystemClock;
 
 use crate::output::{Context, Result};
@@ -40,13 +41,52 @@ pub struct StoreArgs {
         global = true
     )]
     key_store: String,
+    /// The file of the key Bitzoom secrets are sealed with (default: secrets.key in the data
+    /// folder, made on first use). SIGNET_SECRETS_KEY (64 hex digits) overrides it.
+    #[arg(long, env = "SIGNET_SECRETS_KEY_FILE", global = true)]
+    secrets_key_file: Option<PathBuf>,
+    /// During a rotation, the file of the key being replaced (SIGNET_PREVIOUS_SECRETS_KEY, 64
+    /// hex digits, also works): secrets it sealed are resealed with the current key.
+    #[arg(long, env = "SIGNET_PREVIOUS_SECRETS_KEY_FILE", global = true)]
+    previous_secrets_key_file: Option<PathBuf>,
+}
+
+/// The secrets key options: the files from flags, the keys themselves only from the
+/// environment (never the command line, which other users can read).
+///
+/// # Errors
+/// If a key variable is not UTF-8.
+pub fn secrets_options(
+    key_file: Option<PathBuf>,
+    previous_key_file: Option<PathBuf>,
+) -> Result<SecretsOptions> {
+    let var = |name: &str| -> Result<Option<Secret>> {
+        match std::env::var(name) {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!("{name} is not UTF-8").into()),
+        }
+    };
+    Ok(SecretsOptions {
+        key: var("SIGNET_SECRETS_KEY")?,
+        key_file,
+        previous_key: var("SIGNET_PREVIOUS_SECRETS_KEY")?,
+        previous_key_file,
+        create_key_file: true,
+    })
 }
 
 impl StoreArgs {
     /// Answers an admin request: through the admin socket of a server running on the data
     /// folder (it holds the redb file), else against the key store directly.
     pub fn request(&self, request: &Value) -> Result<Value> {
-        admin_request(&self.data, &self.key_store, request)
+        // Only a server makes the secrets key: a command without one can still manage Turbine
+        // keys, and is told it needs the key for Bitzoom ones.
+        let secrets = SecretsOptions {
+            create_key_file: false,
+            ..secrets_options(self.secrets_key_file.clone(), self.previous_secrets_key_file.clone())?
+        };
+        admin_request(&self.data, &self.key_store, &secrets, request)
     }
 }
 
@@ -94,7 +134,12 @@ pub fn run(args: KeysArgs, ctx: &Context<'_>) -> Result<()> {
     show(&args.action, &answer, ctx)
 }
 
-fn admin_request(data: &std::path::Path, key_store: &str, request: &Value) -> Result<Value> {
+fn admin_request(
+    data: &std::path::Path,
+    key_store: &str,
+    secrets: &SecretsOptions,
+    request: &Value,
+) -> Result<Value> {
     let is_redb_in_data = key_store == "redb:";
     match is_redb_in_data.then(|| admin::call(data, request)).flatten() {
         Some(answer) => {
@@ -103,7 +148,11 @@ fn admin_request(data: &std::path::Path, key_store: &str, request: &Value) -> Re
         None => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             runtime.block_on(async {
-                let registry = open_registry(key_store, data, Duration::from_secs(5)).await?;
+                // Checked, never made: a command does not create a server's folder.
+                if data.exists() {
+                    signet_server::serve::data_dir::prepare(data)?;
+                }
+                let registry = open_registry(key_store, data, Duration::from_secs(5), secrets).await?;
                 let service = VerifierService::new(registry);
                 Ok(admin::handle(&service, request).await)
             })

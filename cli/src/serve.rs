@@ -84,6 +84,28 @@ pub struct ServeArgs {
     /// The burst each Bitzoom HMAC key may make at once.
     #[arg(long, env = "SIGNET_BITZOOM_RATE_BURST", default_value_t = DEFAULT_RATE_BURST)]
     bitzoom_rate_burst: u32,
+    /// Test mode: serve Bitzoom test tokens (GET /api/servermanage/testtoken?userid=ANY) and
+    /// take bearer tokens as test users who may read and trade. Anyone who can reach the
+    /// server can then trade as anyone: development only.
+    #[arg(long, env = "SIGNET_BITZOOM_TEST_TOKENS")]
+    bitzoom_test_tokens: bool,
+    /// Most open Turbine orders one API key may hold (beyond it: 429).
+    #[arg(long, env = "SIGNET_MAX_OPEN_ORDERS", default_value_t = signet_server::store::DEFAULT_MAX_OPEN_ORDERS)]
+    max_open_orders: usize,
+    /// Seconds a Bitzoom WebSocket has to log on or subscribe after connecting.
+    #[arg(long, env = "SIGNET_WS_LOGON_DEADLINE_SECS", default_value_t = 10)]
+    ws_logon_deadline_secs: u64,
+    /// Seconds a Bitzoom WebSocket client may stay silent (pongs count) before it is closed.
+    #[arg(long, env = "SIGNET_WS_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    ws_idle_timeout_secs: u64,
+    /// The file of the key Bitzoom secrets are sealed with at rest (default: secrets.key in the
+    /// data folder, made on first use). SIGNET_SECRETS_KEY (64 hex digits) overrides it.
+    #[arg(long, env = "SIGNET_SECRETS_KEY_FILE")]
+    secrets_key_file: Option<PathBuf>,
+    /// During a rotation, the file of the key being replaced (or SIGNET_PREVIOUS_SECRETS_KEY):
+    /// the server reseals every secret with the current key at start.
+    #[arg(long, env = "SIGNET_PREVIOUS_SECRETS_KEY_FILE")]
+    previous_secrets_key_file: Option<PathBuf>,
     /// The EIP-712 domain orders must be signed in (the posted body names no chain).
     #[command(flatten)]
     chain: ChainArgs,
@@ -148,6 +170,11 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.key_store_timeout = Duration::from_millis(args.key_store_timeout_ms.max(1));
     options.order_domain = args.chain.domain()?;
     options.bitzoom_rate_limit = (args.bitzoom_rate_limit, args.bitzoom_rate_burst);
+    options.bitzoom_test_tokens = args.bitzoom_test_tokens;
+    options.max_open_orders = args.max_open_orders.max(1);
+    options.secrets = crate::keys::secrets_options(args.secrets_key_file, args.previous_secrets_key_file)?;
+    options.ws_limits.logon_deadline = Duration::from_secs(args.ws_logon_deadline_secs.max(1));
+    options.ws_limits.idle_timeout = Duration::from_secs(args.ws_idle_timeout_secs.max(1));
     signet_server::serve::run(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))?;
     Ok(())
 }

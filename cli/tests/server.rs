@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use signet_core::eth::WalletKey;
 use signet_std::{TurbineApiKey, TurbineClient, os_rng};
-use support::{RedisServer, SIGNET, SignetServer, request};
+use support::{RedisServer, SIGNET, SignetServer, metric, request};
 
 fn register(server: &SignetServer) -> TurbineApiKey {
     TurbineClient::new(&server.base())
@@ -231,7 +231,7 @@ fn logs_escape_paths_and_never_hold_a_secret_or_token() {
     let dir = tempfile::tempdir().unwrap();
     let hmac_secret = "bz-secret-4f9a1c2e7d";
     let env = [("SIGNET_BITZOOM_API_KEYS", "bz-key=bz-secret-4f9a1c2e7d")];
-    let mut server = SignetServer::start(SIGNET, dir.path(), &[], &env);
+    let mut server = SignetServer::start(SIGNET, dir.path(), &["--bitzoom-test-tokens"], &env);
     let base = server.base();
     let wallet = WalletKey::generate(&mut os_rng());
     let key = TurbineClient::new(&base).register_api_key(&wallet, Some("bot \u{202e}name")).unwrap();
@@ -287,12 +287,6 @@ fn logs_escape_paths_and_never_hold_a_secret_or_token() {
         "raw control or bidi characters in the log"
     );
     assert!(server.log.iter().all(|line| line.len() < 1_024), "a log line is too long");
-}
-
-fn metric(text: &str, name_and_labels: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or(0.0)
 }
 
 #[test]
@@ -366,9 +360,11 @@ fn a_bad_signing_secret_file_is_refused_at_start() {
     for (content, mode, expected) in [
         (&b""[..], 0o600, "0 bytes, at least 32 needed"),
         (&[7u8; 16][..], 0o600, "16 bytes, at least 32 needed"),
-        (&[7u8; 32][..], 0o644, "readable by others (mode 644)"),
+        // Caught by the data folder's check, before the file is read.
+        (&[7u8; 32][..], 0o644, "open to other users (mode 644)"),
     ] {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         let path = dir.path().join("bitzoom-jwt.secret");
         std::fs::write(&path, content).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();

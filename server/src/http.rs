@@ -5,6 +5,7 @@
 mod auth;
 mod bitzoom;
 mod health;
+mod hold;
 mod orders;
 mod record;
 mod rejection;
@@ -14,6 +15,7 @@ mod ws;
 pub use auth::TurbineAuth;
 pub use bitzoom::bitzoom_routes;
 pub use health::health_routes;
+pub use hold::ConnectionHold;
 pub use orders::order_routes;
 pub use record::{Record, RequestRecord, record_verification};
 pub use rejection::TurbineRejection;

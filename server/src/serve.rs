@@ -10,6 +10,7 @@ pub mod accept;
 #[cfg(unix)]
 pub mod admin;
 mod app;
+pub mod data_dir;
 mod error;
 pub mod log;
 pub mod metrics;
@@ -19,5 +20,5 @@ mod run;
 
 pub use app::{AppConfig, app};
 pub use error::ServeError;
-pub use options::{ReplayOptions, ServeOptions, open_registry};
+pub use options::{ReplayOptions, SecretsOptions, ServeOptions, open_registry};
 pub use run::{build, run};

@@ -21,7 +21,7 @@ mod redb;
 mod redis;
 pub(crate) mod registry;
 mod replay;
-mod sharded;
+mod sealing;
 
 pub use bitzoom_keys::BitzoomKeyStore;
 pub use entry::{Entry, Proof};
@@ -29,7 +29,7 @@ pub use error::{DatabaseError, RegistryError};
 pub use key_cache::{Cached, DEFAULT_KEY_CACHE_TTL, KeyCache};
 pub use keys::{KeyRegistry, KeySource};
 pub use memory::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStats};
-pub use orders::{MAX_ORDERS_LISTED, OrderStore, OrderStoreError};
+pub use orders::{DEFAULT_MAX_OPEN_ORDERS, MAX_ORDERS_LISTED, OrderListing, OrderStore, OrderStoreError};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConfig, PostgresRegistry};
 #[cfg(feature = "redb")]
@@ -37,4 +37,4 @@ pub use redb::RedbRegistry;
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig, RedisReplayStore};
 pub use replay::ReplayStore;
-pub use sharded::ShardedReplayCache;
+pub use sealing::{SealError, SecretSealer};

@@ -10,8 +10,8 @@ use signet_server::Registry;
 use signet_server::bitzoom::keys::{
     BitzoomKey, BitzoomKeyError, BitzoomKeyStatus, MAX_KEYS_PER_ACCOUNT, Permissions, parse_network,
 };
-use signet_server::store::{BitzoomKeyStore, RedbRegistry, RegistryError};
-use support::{PostgresServer, block, postgres_registry};
+use signet_server::store::{BitzoomKeyStore, RedbRegistry, RegistryError, SealError, SecretSealer};
+use support::{PostgresServer, block, postgres_registry, redb_registry};
 
 fn key(account: &str, t: i64) -> BitzoomKey {
     let allow = vec![parse_network("127.0.0.1").unwrap(), parse_network("10.0.0.0/8").unwrap()];
@@ -72,7 +72,7 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
 fn redb_bitzoom_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
+    block(semantics(|| async { redb_registry(&path) }));
 }
 
 #[test]
@@ -108,5 +108,144 @@ fn postgres_down_is_unavailable() {
     assert!(matches!(
         block(registry.create_bitzoom_key(&key("a", 1))),
         Err(BitzoomKeyError::Registry(RegistryError::Unavailable))
+    ));
+}
+
+/// What a registry does with secrets at rest: sealed (the stored bytes hold no secret), opened
+/// only with the key that sealed them (or that key given as the previous one), resealed with
+/// the current key at start; a secret stored in clear by an older version is sealed then too.
+async fn sealing<F: core::future::Future<Output = Registry>>(
+    open: impl Fn(std::sync::Arc<SecretSealer>) -> F,
+    raw_secrets: impl Fn() -> Vec<String>,
+    store_clear: impl Fn(&str, &str),
+) {
+    let old = std::sync::Arc::new(SecretSealer::new(&[1; 32]));
+    let registry = open(std::sync::Arc::clone(&old)).await;
+    let first = key("sealed", 1);
+    registry.create_bitzoom_key(&first).await.unwrap();
+    drop(registry);
+    let stored = raw_secrets();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("sealed:v1:") && !stored[0].contains(first.secret.expose()), "{stored:?}");
+
+    // Another key cannot open it; no key cannot either.
+    let other = open(std::sync::Arc::new(SecretSealer::new(&[2; 32]))).await;
+    assert!(matches!(
+        other.bitzoom_key(&first.api_key).await,
+        Err(RegistryError::Sealing(SealError::UnknownKey(_)))
+    ));
+    drop(other);
+
+    // An older version's clear secret, beside the sealed one.
+    let legacy = key("sealed", 2);
+    store_clear(&legacy.api_key, legacy.secret.expose());
+
+    // Rotation: the new key with the old as previous opens both and reseals both.
+    let rotating = open(std::sync::Arc::new(SecretSealer::new(&[2; 32]).with_previous(&[1; 32]))).await;
+    assert_eq!(rotating.bitzoom_key(&first.api_key).await.unwrap().unwrap(), first);
+    assert_eq!(rotating.reseal_bitzoom_secrets().await.unwrap(), 2);
+    assert_eq!(rotating.reseal_bitzoom_secrets().await.unwrap(), 0);
+    drop(rotating);
+    let stored = raw_secrets();
+    assert!(
+        stored.iter().all(|s| s.starts_with("sealed:v1:") && !s.contains(legacy.secret.expose())),
+        "{stored:?}"
+    );
+    // The old key is no longer needed.
+    let rotated = open(std::sync::Arc::new(SecretSealer::new(&[2; 32]))).await;
+    assert_eq!(rotated.bitzoom_key(&first.api_key).await.unwrap().unwrap(), first);
+    let read = rotated.bitzoom_key(&legacy.api_key).await.unwrap().unwrap();
+    assert_eq!(read.secret.expose(), legacy.secret.expose());
+}
+
+#[test]
+fn redb_secrets_are_sealed_at_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.redb");
+    let table: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("bitzoom_keys");
+    // The stored values, read with redb itself: each key's "secret" field.
+    let raw = || {
+        use redb::{ReadableDatabase as _, ReadableTable as _};
+        let db = redb::Database::create(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        let table = txn.open_table(table).unwrap();
+        table
+            .iter()
+            .unwrap()
+            .map(|item| {
+                let value: serde_json::Value = serde_json::from_slice(item.unwrap().1.value()).unwrap();
+                value["secret"].as_str().unwrap().to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let store_clear = |api_key: &str, secret: &str| {
+        let db = redb::Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(table).unwrap();
+            let value = serde_json::json!({
+                "account": "sealed", "label": null, "permissions": 3, "allowed_ips": [],
+                "status": "active", "created_at": 2, "secret": secret,
+            });
+            table.insert(api_key, value.to_string().as_bytes()).unwrap();
+        }
+        txn.commit().unwrap();
+    };
+    block(sealing(
+        |sealer| {
+            let path = path.clone();
+            async move { Registry::from(RedbRegistry::open(&path).unwrap()).with_sealer(sealer) }
+        },
+        raw,
+        store_clear,
+    ));
+}
+
+#[test]
+fn postgres_secrets_are_sealed_at_rest() {
+    let server = PostgresServer::start();
+    let url = server.url();
+    // Plain SQL on a thread of its own (the test body runs inside a runtime).
+    let sql = |statement: &'static str, params: Vec<String>| -> Vec<String> {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let (client, connection) =
+                    tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(connection);
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                client
+                    .query(statement, &params)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect()
+            })
+        })
+        .join()
+        .unwrap()
+    };
+    let raw = || sql("SELECT secret FROM signet_bitzoom_keys ORDER BY created_at", Vec::new());
+    let store_clear = |api_key: &str, secret: &str| {
+        sql(
+            "INSERT INTO signet_bitzoom_keys (api_key, account, label, permissions, allowed_ips, status, created_at, secret) \
+             VALUES ($1, 'sealed', NULL, 3, '', 'active', 2, $2) RETURNING api_key",
+            vec![api_key.to_owned(), secret.to_owned()],
+        );
+    };
+    block(sealing(
+        |sealer| {
+            let url = url.clone();
+            async move {
+                let config = signet_server::store::PostgresConfig::default();
+                Registry::from(signet_server::store::PostgresRegistry::connect(&url, config).await.unwrap())
+                    .with_sealer(sealer)
+            }
+        },
+        raw,
+        store_clear,
     ));
 }

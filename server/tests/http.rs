@@ -114,18 +114,23 @@ fn concurrent_http_requests_never_accept_a_replayed_nonce() {
 #[test]
 fn bitzoom_client_refreshes_tokens_and_signs_requests() {
     let secret = b"bitzoom-jwt-secret";
-    let mut service = BitzoomService::new(secret);
+    let mut service = BitzoomService::new(secret).with_test_tokens(true);
     service.add_api_key("bz-key", b"demo_secret_7f3b9c2d").unwrap();
     let base = serve(bitzoom_routes(Arc::new(service)));
 
     // A token that has already expired is replaced before use.
-    let expired = BitzoomService::new(secret).with_lifetime_secs(-10).issue_token("990016").unwrap();
+    let expired = BitzoomService::new(secret)
+        .with_test_tokens(true)
+        .with_lifetime_secs(-10)
+        .issue_token("990016")
+        .unwrap();
     let client = BitzoomClient::new(&base).with_token(Secret::new(expired)).with_test_user("990016");
     assert_eq!(client.balance().unwrap()["data"]["uid"], "990016");
 
     // A token the client still trusts (its margin reaches past exp) but the server calls
     // expired: -1002, then one refresh.
-    let stale = BitzoomService::new(secret).with_lifetime_secs(-10).issue_token("7").unwrap();
+    let stale =
+        BitzoomService::new(secret).with_test_tokens(true).with_lifetime_secs(-10).issue_token("7").unwrap();
     let trusting = BitzoomClient::new(&base)
         .with_token(Secret::new(stale))
         .with_test_user("7")
@@ -134,7 +139,7 @@ fn bitzoom_client_refreshes_tokens_and_signs_requests() {
 
     // A token the server refuses (-1002 would come for an expired one; a bad signature gives
     // -1022 in JSON mode) is not retried without a way to refresh it.
-    let forged = BitzoomService::new(b"other-secret").issue_token("1").unwrap();
+    let forged = BitzoomService::new(b"other-secret").with_test_tokens(true).issue_token("1").unwrap();
     let no_refresh = BitzoomClient::new(&base).with_token(Secret::new(forged.clone()));
     assert!(matches!(no_refresh.balance(), Err(ClientError::Bitzoom { code: -1022, .. })));
 
@@ -149,7 +154,7 @@ fn bitzoom_client_refreshes_tokens_and_signs_requests() {
     assert!(matches!(wrong.signed_get("/api/v1/balance", ""), Err(ClientError::Bitzoom { code: -1022, .. })));
 
     // Bitzoom's framework answers a failed JWT with a bare 401: the client refreshes once.
-    let bare = BitzoomService::new(secret).with_bare_401(true);
+    let bare = BitzoomService::new(secret).with_test_tokens(true).with_bare_401(true);
     let bare_base = serve(bitzoom_routes(Arc::new(bare)));
     let raw = ureq::get(&format!("{bare_base}/api/v1/balance"))
         .header("Authorization", &format!("Bearer {forged}"))

@@ -11,15 +11,17 @@ use signet_core::eth::{Address, WalletKey};
 use signet_core::turbine::order::{
     MarketId, Order, OrderArgs, OrderDomain, OrderHash, Outcome, Side, SignedOrder,
 };
-use signet_core::turbine::order::{OrderQuery, OrderRecord, OrderStatus};
+use signet_core::turbine::order::{OrderRecord, OrderStatus};
 use signet_core::turbine::{KeyId, KeyRecord};
 use signet_server::Registry;
 use signet_server::store::{
-    Entry, KeyRegistry, OrderStore, OrderStoreError, Proof, RedbRegistry, RegistryError,
+    Entry, KeyRegistry, OrderListing, OrderStore, OrderStoreError, Proof, RedbRegistry, RegistryError,
 };
 use support::{PostgresServer, block, postgres_registry};
 
 const NOW: UnixTime = UnixTime(1_800_000_000);
+/// The open-order limit the semantics run with (well above what they hold).
+const OPEN: usize = 100;
 const MARKET_A: &[u8] = b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928";
 const MARKET_B: &[u8] = b"0x1f";
 
@@ -78,23 +80,23 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
     let soon = order(&alice, MARKET_A, 3, (NOW.0 + 10) as u64);
     let bobs = order(&bob, MARKET_A, 4, later);
 
-    let stored = registry.submit_order(&kid("alice"), &first, NOW).await.unwrap();
+    let stored = registry.submit_order(&kid("alice"), &first, NOW, OPEN).await.unwrap();
     assert_eq!((stored.signed, stored.status, stored.created_at), (first, OrderStatus::Open, NOW));
     assert!(matches!(
-        registry.submit_order(&kid("alice"), &first, at(1)).await,
+        registry.submit_order(&kid("alice"), &first, at(1), OPEN).await,
         Err(OrderStoreError::Duplicate)
     ));
     assert!(matches!(
-        registry.submit_order(&kid("alice"), &bobs, NOW).await,
+        registry.submit_order(&kid("alice"), &bobs, NOW, OPEN).await,
         Err(OrderStoreError::TraderMismatch)
     ));
     assert!(matches!(
-        registry.submit_order(&kid("nobody"), &bobs, NOW).await,
+        registry.submit_order(&kid("nobody"), &bobs, NOW, OPEN).await,
         Err(OrderStoreError::TraderMismatch)
     ));
-    registry.submit_order(&kid("alice"), &second, at(1)).await.unwrap();
-    registry.submit_order(&kid("alice"), &soon, at(2)).await.unwrap();
-    registry.submit_order(&kid("bob"), &bobs, at(3)).await.unwrap();
+    registry.submit_order(&kid("alice"), &second, at(1), OPEN).await.unwrap();
+    registry.submit_order(&kid("alice"), &soon, at(2), OPEN).await.unwrap();
+    registry.submit_order(&kid("bob"), &bobs, at(3), OPEN).await.unwrap();
 
     // A new handle (a restart, another instance) sees the same orders, sizes past 2^64 exact.
     drop(registry);
@@ -102,26 +104,45 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
     assert_eq!(registry.order(&first.hash()).await.unwrap().unwrap(), stored);
     assert_eq!(registry.order(&OrderHash([0; 32])).await.unwrap(), None);
 
-    let list = |query: OrderQuery, now| {
+    let list = |listing: OrderListing, now| {
         let registry = &registry;
-        async move { hashes(&registry.orders(&query, now).await.unwrap()) }
+        async move { hashes(&registry.orders(&listing, now).await.unwrap()) }
     };
-    let everyone = OrderQuery::default();
-    assert_eq!(list(everyone, at(5)).await, [bobs.hash(), soon.hash(), second.hash(), first.hash()]);
-    let alices = OrderQuery { trader: Some(alice.address()), ..everyone };
+    let alices = OrderListing { trader: alice.address(), market_id: None, status: None, limit: 1000 };
+    let bobs_list = OrderListing { trader: bob.address(), ..alices };
     assert_eq!(list(alices, at(5)).await, [soon.hash(), second.hash(), first.hash()]);
-    let market_a = OrderQuery { market_id: Some(MarketId::parse(MARKET_A).unwrap()), ..alices };
+    assert_eq!(list(bobs_list, at(5)).await, [bobs.hash()]);
+    assert_eq!(list(OrderListing { limit: 2, ..alices }, at(5)).await, [soon.hash(), second.hash()]);
+    let market_a = OrderListing { market_id: Some(MarketId::parse(MARKET_A).unwrap()), ..alices };
     assert_eq!(list(market_a, at(5)).await, [soon.hash(), first.hash()]);
+    assert_eq!(list(OrderListing { limit: 1, ..market_a }, at(5)).await, [soon.hash()]);
     // "0x001f" is the same bytes32 as "0x1f".
-    let padded = OrderQuery { market_id: Some(MarketId::parse(b"0x001f").unwrap()), ..everyone };
+    let padded = OrderListing { market_id: Some(MarketId::parse(b"0x001f").unwrap()), ..alices };
     assert_eq!(list(padded, at(5)).await, [second.hash()]);
     // Past `soon`'s expiration it is listed as expired, not open.
-    let open = |q: OrderQuery| OrderQuery { status: Some(OrderStatus::Open), ..q };
-    let expired = OrderQuery { status: Some(OrderStatus::Expired), ..everyone };
+    let open = |l: OrderListing| OrderListing { status: Some(OrderStatus::Open), ..l };
+    let expired = OrderListing { status: Some(OrderStatus::Expired), ..alices };
     assert_eq!(list(open(alices), at(5)).await, [soon.hash(), second.hash(), first.hash()]);
     assert_eq!(list(open(alices), at(10)).await, [second.hash(), first.hash()]);
+    assert_eq!(list(open(market_a), at(10)).await, [first.hash()]);
     assert_eq!(list(expired, at(10)).await, [soon.hash()]);
     assert_eq!(registry.order(&soon.hash()).await.unwrap().unwrap().status_at(at(10)), OrderStatus::Expired);
+
+    // The open-order limit: alice holds three live open orders at 5 s, two at 10 s.
+    let fourth = order(&alice, MARKET_B, 40, later);
+    assert!(matches!(
+        registry.submit_order(&kid("alice"), &fourth, at(5), 3).await,
+        Err(OrderStoreError::TooManyOpen(3))
+    ));
+    assert!(
+        matches!(
+            registry.submit_order(&kid("alice"), &first, at(5), 3).await,
+            Err(OrderStoreError::Duplicate)
+        ),
+        "a second copy is a duplicate, whatever the limit"
+    );
+    registry.submit_order(&kid("alice"), &fourth, at(10), 3).await.unwrap();
+    registry.cancel_order(&kid("alice"), &fourth.hash(), at(10)).await.unwrap();
 
     // Cancels: only the trader's key, only open orders.
     assert!(matches!(
@@ -142,17 +163,17 @@ async fn semantics<F: core::future::Future<Output = Registry>>(open: impl Fn() -
         registry.cancel_order(&kid("alice"), &OrderHash([7; 32]), NOW).await,
         Err(OrderStoreError::NotFound)
     ));
-    let cancelled_list = OrderQuery { status: Some(OrderStatus::Cancelled), ..everyone };
-    assert_eq!(list(cancelled_list, at(6)).await, [first.hash()]);
+    let cancelled_list = OrderListing { status: Some(OrderStatus::Cancelled), ..alices };
+    assert_eq!(list(cancelled_list, at(11)).await, [fourth.hash(), first.hash()]);
     // A cancelled order cannot come back by being posted again.
     assert!(matches!(
-        registry.submit_order(&kid("alice"), &first, at(7)).await,
+        registry.submit_order(&kid("alice"), &first, at(7), OPEN).await,
         Err(OrderStoreError::Duplicate)
     ));
 
     // Clearing a market takes the key's wallet's open orders there, and nothing else.
     let again = order(&alice, MARKET_A, 6, later);
-    registry.submit_order(&kid("alice"), &again, at(7)).await.unwrap();
+    registry.submit_order(&kid("alice"), &again, at(7), OPEN).await.unwrap();
     let market = MarketId::parse(MARKET_A).unwrap();
     assert_eq!(registry.cancel_market_orders(&kid("alice"), &market, at(11)).await.unwrap(), [again.hash()]);
     assert!(registry.cancel_market_orders(&kid("alice"), &market, at(12)).await.unwrap().is_empty());
@@ -189,7 +210,7 @@ fn postgres_one_order_posted_sixteen_times_at_once_is_stored_once() {
     });
     let outcomes = support::at_once(16, move |_, runtime| {
         let registry = runtime.block_on(postgres_registry(&url, 4));
-        runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW))
+        runtime.block_on(registry.submit_order(&kid("alice"), &signed, NOW, OPEN))
     });
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
     assert!(outcomes.iter().all(|o| o.is_ok() || matches!(o, Err(OrderStoreError::Duplicate))));
@@ -203,8 +224,8 @@ fn postgres_tampered_rows_fail_closed_and_a_down_store_is_503() {
     let (one, two) = (order(&alice, MARKET_A, 1, 2_000_000_000), order(&alice, MARKET_A, 2, 2_000_000_000));
     let registry = block(postgres_registry(&url, 4));
     block(registry.register(&entry("alice", &alice), Proof::Documented, NOW)).unwrap();
-    block(registry.submit_order(&kid("alice"), &one, NOW)).unwrap();
-    block(registry.submit_order(&kid("alice"), &two, NOW)).unwrap();
+    block(registry.submit_order(&kid("alice"), &one, NOW, OPEN)).unwrap();
+    block(registry.submit_order(&kid("alice"), &two, NOW, OPEN)).unwrap();
     // Another valid order's body under this row's hash: read, it must be refused, not served.
     block(async {
         let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
@@ -221,14 +242,16 @@ fn postgres_tampered_rows_fail_closed_and_a_down_store_is_503() {
         block(registry.order(&one.hash())),
         Err(OrderStoreError::Registry(RegistryError::Corrupt(_)))
     ));
-    assert!(block(registry.orders(&OrderQuery::default(), NOW)).is_err());
+    let anyone = OrderListing { trader: alice.address(), market_id: None, status: None, limit: 10 };
+    assert!(block(registry.orders(&anyone, NOW)).is_err());
     assert_eq!(block(registry.order(&two.hash())).unwrap().unwrap().signed, two);
 
     server.stop();
     let down = block(registry.order(&two.hash())).unwrap_err();
     assert!(matches!(down, OrderStoreError::Registry(RegistryError::Unavailable)));
     assert_eq!(down.to_string(), "order store unavailable");
-    let down = block(registry.submit_order(&kid("alice"), &order(&alice, MARKET_A, 3, 2_000_000_000), NOW))
-        .unwrap_err();
+    let down =
+        block(registry.submit_order(&kid("alice"), &order(&alice, MARKET_A, 3, 2_000_000_000), NOW, OPEN))
+            .unwrap_err();
     assert!(matches!(down, OrderStoreError::Registry(RegistryError::Unavailable)));
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::mpsc::channel;
 
 use signet_core::Clock;
-use signet_core::eth::{Address, WalletKey};
+use signet_core::eth::{Address, EthSignature, WalletKey};
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{MarketId, OrderDomain, OrderHash, Outcome, Side, SignedOrder};
 use signet_core::turbine::order::{OrderQuery, OrderStatus};
@@ -145,16 +145,27 @@ fn wallet_signed_orders_are_checked_kept_listed_and_cancelled() {
         Err(ClientError::Order(signet_core::turbine::order::OrderError::Price))
     ));
 
-    // Bob's order under his own key; the lists.
+    // Bob's order under his own key; the lists: each trader sees its own orders only.
     client.post_order_with(&TurbineClient::bearer(&bob_key), &bobs).unwrap();
-    let mut all: Vec<_> =
-        client.orders(&alice_key, &OrderQuery::default()).unwrap().iter().map(|o| o.order_hash).collect();
-    all.sort();
-    let mut expected = [bobs.hash(), hash];
-    expected.sort();
-    assert_eq!(all, expected);
-    let mine = OrderQuery { trader: Some(alice.address()), ..OrderQuery::default() };
-    assert_eq!(client.orders(&bob_key, &mine).unwrap().len(), 1);
+    let listed = |key, query: &OrderQuery| -> Vec<OrderHash> {
+        client.orders(key, query).unwrap().iter().map(|o| o.order_hash).collect()
+    };
+    assert_eq!(listed(&alice_key, &OrderQuery::default()), [hash]);
+    assert_eq!(listed(&bob_key, &OrderQuery::default()), [bobs.hash()]);
+    let alices = OrderQuery { trader: Some(alice.address()), ..OrderQuery::default() };
+    assert_eq!(listed(&alice_key, &alices), [hash]);
+    assert_eq!(
+        refusal(client.orders(&bob_key, &alices)),
+        (403, r#"{"error":"orders of another trader are not listed"}"#.to_owned())
+    );
+    let header = TurbineClient::bearer(&bob_key);
+    let path = format!("/api/v1/users/{}/orders", alice.address());
+    assert_eq!(client.send_raw("GET", &path, Some(&header)).unwrap().0, 403);
+    // Another trader's order is not found, as if it did not exist.
+    assert_eq!(refusal(client.order(&bob_key, &hash)).0, 404);
+    assert_eq!(client.order(&alice_key, &hash).unwrap().order_hash, hash);
+    let header = TurbineClient::bearer(&alice_key);
+    assert_eq!(listed_raw(&client, &header, "/api/v1/orders?limit=1").len(), 1);
 
     // Cancels: the SDK's checks, only the trader, only once.
     let market_id = MarketId::parse(MARKET).unwrap();
@@ -167,10 +178,8 @@ fn wallet_signed_orders_are_checked_kept_listed_and_cancelled() {
     assert_eq!(refusal(client.cancel_order(&alice_key, &hash, None, None)).0, 409);
     assert_eq!(refusal(client.order(&alice_key, &OrderHash([9; 32]))).0, 404);
     let open = OrderQuery { status: Some(OrderStatus::Open), ..OrderQuery::default() };
-    assert_eq!(
-        client.orders(&alice_key, &open).unwrap().iter().map(|o| o.order_hash).collect::<Vec<_>>(),
-        [bobs.hash()]
-    );
+    assert!(listed(&alice_key, &open).is_empty());
+    assert_eq!(listed(&bob_key, &open), [bobs.hash()]);
     assert_eq!(client.cancel_market_orders(&bob_key, &market_id).unwrap().order_hashes, [bobs.hash()]);
     // Bad parameters.
     let header = TurbineClient::bearer(&alice_key);
@@ -186,6 +195,48 @@ fn wallet_signed_orders_are_checked_kept_listed_and_cancelled() {
     assert_eq!(client.send_raw("GET", "/api/v1/markets/0xzz", None).unwrap().0, 400);
     // Without a token, nothing.
     assert_eq!(client.send_raw("GET", "/api/v1/orders", None).unwrap().0, 401);
+
+    // The malleable twin of a valid signature (n - s, the other parity, v written 0/1): the
+    // same signer, so accepted, and stored in the canonical form the SDK writes.
+    let signed = new_order(Side::Buy, 7)
+        .build(alice.address(), SystemClock.now())
+        .unwrap()
+        .sign(&domain, &alice)
+        .unwrap();
+    let twin = SignedOrder {
+        signature: EthSignature::from_bytes(high_s_twin(signed.signature.to_bytes())),
+        ..signed
+    };
+    assert_ne!(twin.signature, signed.signature);
+    assert_eq!(post_raw(&base, &alice_key, &body(&twin)).0, 200);
+    assert_eq!(
+        client.order(&alice_key, &signed.hash()).unwrap().signature,
+        signed.signature.to_hex().as_str()
+    );
+}
+
+/// `(r, n - s)` with `v` flipped and written as 0/1: the same signer's other signature.
+fn high_s_twin(bytes: [u8; 65]) -> [u8; 65] {
+    const N: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xba,
+        0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+    ];
+    let mut out = bytes;
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(N[i]) - i16::from(bytes[32 + i]) - borrow;
+        out[32 + i] = d.rem_euclid(256) as u8;
+        borrow = i16::from(d < 0);
+    }
+    out[64] = 1 - (bytes[64] - 27);
+    out
+}
+
+/// The orders a raw listing answered.
+fn listed_raw(client: &TurbineClient, header: &str, path: &str) -> Vec<serde_json::Value> {
+    let (status, body) = client.send_raw("GET", path, Some(header)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["orders"].as_array().unwrap().clone()
 }
 
 #[test]

@@ -98,6 +98,50 @@ pub fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>, PrivateFileError>
     Ok(bytes)
 }
 
+/// Creates `path` and any missing parents, each owner-only (mode 700 on Unix).
+///
+/// # Errors
+/// The I/O error.
+pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Opens `path` for appending, creating it owner-only (mode 600 on Unix) if missing.
+///
+/// # Errors
+/// The I/O error.
+pub fn open_private_append(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// `Ok` if neither the group nor others may access `path` (a file or a folder), as ssh
+/// requires of its keys and folders.
+///
+/// # Errors
+/// [`PrivateFileError::TooOpen`] with its mode, [`PrivateFileError::Io`] if it cannot be read.
+pub fn check_private(path: &Path) -> Result<(), PrivateFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            std::fs::symlink_metadata(path).map_err(PrivateFileError::Io)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(PrivateFileError::TooOpen { mode });
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::symlink_metadata(path).map_err(PrivateFileError::Io)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +162,23 @@ mod tests {
             assert!(matches!(read_private(&path), Err(PrivateFileError::TooOpen { mode: 0o640 })));
         }
         assert!(write_atomic(&dir.path().join("missing/secret"), b"x").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_and_appended_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a/b");
+        create_private_dir_all(&nested).unwrap();
+        for path in [dir.path().join("a"), nested.clone()] {
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o700);
+            check_private(&path).unwrap();
+        }
+        let log = nested.join("log");
+        open_private_append(&log).unwrap();
+        assert_eq!(std::fs::metadata(&log).unwrap().permissions().mode() & 0o777, 0o600);
+        std::fs::set_permissions(&nested, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(matches!(check_private(&nested), Err(PrivateFileError::TooOpen { mode: 0o755 })));
     }
 }

@@ -123,7 +123,16 @@ impl SignetServer {
     }
 
     /// [`SignetServer::start`] on a given address (to come back on the same port).
+    ///
+    /// An existing `data` folder is first made owner-only (mode 700), as an operator would:
+    /// `signet serve` refuses a folder others can read, and `tempfile::tempdir()` makes them
+    /// with the process's umask.
     pub fn start_at(binary: &str, listen: &str, data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        #[cfg(unix)]
+        if data.is_dir() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
         let mut child = Command::new(binary)
             .args(["serve", "--listen", listen, "--data"])
             .arg(data)
@@ -162,6 +171,21 @@ impl SignetServer {
         format!("http://{}", self.addr)
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Resident memory of the process now, in KiB (`VmRSS` of `/proc/PID/status`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
+    }
+
     /// Lines written so far.
     pub fn drain_log(&mut self) -> &[String] {
         while let Ok(line) = self.lines.try_recv() {
@@ -189,6 +213,14 @@ impl Drop for SignetServer {
             let _ = child.wait();
         }
     }
+}
+
+/// The value of the metric line starting with `name_and_labels` (name, labels, then a space) in
+/// a Prometheus text scrape; 0 when absent.
+pub fn metric(text: &str, name_and_labels: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.trim().parse().ok()))
+        .unwrap_or(0.0)
 }
 
 /// One HTTP request with `ureq`, returning status and body.

@@ -370,7 +370,12 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
 fn tempfile_dir() -> Result<PathBuf, Error> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos();
     let dir = std::env::temp_dir().join(format!("loadbench-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    // Owner-only: signet serve refuses a data folder others can read.
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir)?;
     Ok(dir)
 }
 

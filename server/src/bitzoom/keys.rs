@@ -63,6 +63,9 @@ impl Permissions {
     /// Every permission (the keys configured in the environment).
     pub const ALL: Permissions = Permissions(7);
 
+    /// `READ,TRADE`.
+    pub const READ_TRADE: Permissions = Permissions(3);
+
     /// Whether `permission` is granted.
     #[must_use]
     pub const fn allows(self, permission: Permission) -> bool {
@@ -288,16 +291,30 @@ impl BitzoomKey {
     }
 }
 
-/// An address (`127.0.0.1`, a host network) or a CIDR network (`10.0.0.0/8`).
+/// An address (`127.0.0.1`, a host network) or a CIDR network (`10.0.0.0/8`), in the form
+/// peers are compared in: an IPv4-mapped IPv6 entry (`::ffff:127.0.0.1`, `::ffff:10.0.0.0/104`)
+/// becomes its IPv4 address or network, as a peer's address does, so it matches.
 ///
 /// # Errors
 /// A description of what is wrong.
 pub fn parse_network(text: &str) -> Result<IpNet, String> {
     let text = text.trim();
-    text.parse::<IpNet>()
+    let net = text
+        .parse::<IpNet>()
         .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
-        .map(|net| net.trunc())
-        .map_err(|_| format!("{text:?} is not an IP address or CIDR network"))
+        .map_err(|_| format!("{text:?} is not an IP address or CIDR network"))?;
+    Ok(canonical(net).trunc())
+}
+
+/// `net` with an IPv4-mapped IPv6 network written as IPv4.
+fn canonical(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).map_or(net, IpNet::V4),
+            None => net,
+        },
+        _ => net,
+    }
 }
 
 /// Why a key could not be made or changed.
@@ -369,5 +386,17 @@ mod tests {
         assert!(key.allows_ip(ip("::ffff:127.0.0.1")), "a v4-mapped address is its v4 address");
         assert!(!key.allows_ip(ip("127.0.0.2")) && !key.allows_ip(ip("10.2.0.1")) && !key.allows_ip(None));
         assert!(parse_network("10.0.0.0/33").is_err() && parse_network("localhost").is_err());
+        // Written as IPv4-mapped IPv6, an entry means its IPv4 address (peers are compared so).
+        key.allowed_ips =
+            vec![parse_network("::ffff:127.0.0.1").unwrap(), parse_network("::ffff:10.9.0.0/112").unwrap()];
+        assert_eq!(key.allowed_ips[0].to_string(), "127.0.0.1/32");
+        assert_eq!(key.allowed_ips[1].to_string(), "10.9.0.0/16");
+        assert!(
+            key.allows_ip(ip("127.0.0.1"))
+                && key.allows_ip(ip("::ffff:127.0.0.1"))
+                && key.allows_ip(ip("10.9.3.4"))
+        );
+        assert!(!key.allows_ip(ip("10.8.0.1")));
+        assert_eq!(parse_network("::1").unwrap().to_string(), "::1/128", "other IPv6 stays IPv6");
     }
 }

@@ -1,6 +1,7 @@
-//! Bitzoom over axum: the test-token endpoint, private endpoints that take a bearer JWT or
-//! HMAC-signed headers (with the key's permission and allowlist checked), and the `/ws`
-//! WebSocket.
+//! Bitzoom over axum: private endpoints that take HMAC-signed headers (the key's permission,
+//! allowlist and rate limit checked) or, in test mode only, a test token; the test-token
+//! endpoint (test mode only); and the `/ws` WebSocket. Every answer records its outcome for
+//! the request log and the metrics.
 
 use core::net::{IpAddr, SocketAddr};
 use std::collections::HashMap;
@@ -18,10 +19,24 @@ use signet_core::bitzoom::request_signing::SignedRequest;
 
 use crate::BitzoomService;
 use crate::bitzoom::keys::Permission;
-use crate::bitzoom::{BitzoomError, SignedHeaders};
+use crate::bitzoom::{BitzoomError, Caller, SignedHeaders};
+use crate::http::record::RequestRecord;
 use crate::http::rejection::bare_401;
 
-fn bitzoom_error(service: &BitzoomService, e: BitzoomError) -> Response {
+/// Notes the outcome (`accepted` or the refusal's reason) on the request's record.
+fn record_outcome(record: Option<&RequestRecord>, caller: Option<&str>, refusal: Option<&'static str>) {
+    if let Some(record) = record {
+        record.update(|r| {
+            r.kid = caller.map(str::to_owned);
+            r.refusal = refusal;
+            r.bitzoom = Some(refusal.unwrap_or("accepted"));
+        });
+    }
+}
+
+fn bitzoom_error(service: &BitzoomService, incoming: &Incoming, e: BitzoomError) -> Response {
+    record_outcome(incoming.record.as_ref(), None, Some(e.reason()));
+    tracing::debug!(reason = e.reason(), code = e.code(), "bitzoom refusal");
     if service.bare_401() && e.code() != 401 && matches!(e, BitzoomError::Jwt(_)) {
         // What Bitzoom's server framework does for any failed JWT.
         return bare_401();
@@ -29,17 +44,27 @@ fn bitzoom_error(service: &BitzoomService, e: BitzoomError) -> Response {
     e.into_response()
 }
 
+/// `GET /api/servermanage/testtoken?userid=` (test mode only: the route exists only then).
 async fn test_token(
     State(service): State<Arc<BitzoomService>>,
+    record: Option<axum::Extension<RequestRecord>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    let record = record.map(|axum::Extension(r)| r);
     let Some(uid) = q.get("userid").filter(|u| !u.is_empty()) else {
+        record_outcome(record.as_ref(), None, Some("invalid user id"));
         return (StatusCode::BAD_REQUEST, Json(json!({ "code": -1, "msg": "userid is required" })))
             .into_response();
     };
     match service.issue_token(uid) {
-        Ok(token) => Json(json!({ "code": 0, "msg": "success", "data": { "token": token } })).into_response(),
-        Err(e) => bitzoom_error(&service, e),
+        Ok(token) => {
+            record_outcome(record.as_ref(), Some(uid), None);
+            Json(json!({ "code": 0, "msg": "success", "data": { "token": token } })).into_response()
+        }
+        Err(e) => {
+            record_outcome(record.as_ref(), None, Some(e.reason()));
+            e.into_response()
+        }
     }
 }
 
@@ -51,6 +76,7 @@ struct Incoming {
     headers: HeaderMap,
     body: Bytes,
     peer: Option<IpAddr>,
+    record: Option<RequestRecord>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for Incoming {
@@ -58,25 +84,26 @@ impl<S: Send + Sync> FromRequest<S> for Incoming {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let record = request.extensions().get::<RequestRecord>().cloned();
         let (method, uri, headers) =
             (request.method().clone(), request.uri().clone(), request.headers().clone());
         let body = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-        Ok(Incoming { method, uri, headers, body, peer })
+        Ok(Incoming { method, uri, headers, body, peer, record })
     }
 }
 
 /// The caller of a Bitzoom private endpoint that needs `permission`: HMAC-signed headers if
-/// present (the key's permission and allowlist checked), else the bearer token (a test user:
-/// no permissions apply). Answers the caller's name.
+/// present (the key's permission, allowlist and rate limit checked), else a bearer token (a
+/// test user, in test mode only).
 async fn bitzoom_caller(
     service: &BitzoomService,
     request: &Incoming,
     permission: Permission,
-) -> Result<String, BitzoomError> {
+) -> Result<Caller, BitzoomError> {
     let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !request.headers.contains_key("x-bz-signature") {
         let authorization = request.headers.get(axum::http::header::AUTHORIZATION).map(|v| v.as_bytes());
-        return service.verify_bearer(authorization);
+        return service.authorize_bearer(authorization, permission);
     }
     let headers = SignedHeaders {
         api_key: header("x-bz-apikey"),
@@ -94,36 +121,56 @@ async fn bitzoom_caller(
         query: request.uri.query().unwrap_or_default(),
         body: &request.body,
     };
-    service.authorize_signed(&headers, &signed, request.peer, permission).await.map(|caller| caller.api_key)
+    service.authorize_signed(&headers, &signed, request.peer, permission).await
+}
+
+/// The caller, with the outcome recorded either way.
+async fn admitted(
+    service: &BitzoomService,
+    incoming: &Incoming,
+    permission: Permission,
+) -> Result<Caller, Response> {
+    match bitzoom_caller(service, incoming, permission).await {
+        Ok(caller) => {
+            record_outcome(incoming.record.as_ref(), Some(&caller.id), None);
+            Ok(caller)
+        }
+        Err(e) => Err(bitzoom_error(service, incoming, e)),
+    }
 }
 
 async fn balance(State(service): State<Arc<BitzoomService>>, incoming: Incoming) -> Response {
-    match bitzoom_caller(&service, &incoming, Permission::Read).await {
-        Ok(uid) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": uid, "asset": "USDT", "balance": "10000.00" } }))
+    match admitted(&service, &incoming, Permission::Read).await {
+        Ok(caller) => Json(json!({ "code": 0, "msg": "success", "data": { "uid": caller.id, "account": caller.account, "asset": "USDT", "balance": "10000.00" } }))
             .into_response(),
-        Err(e) => bitzoom_error(&service, e),
+        Err(refusal) => refusal,
     }
 }
 
 async fn order(State(service): State<Arc<BitzoomService>>, incoming: Incoming) -> Response {
-    match bitzoom_caller(&service, &incoming, Permission::Trade).await {
+    match admitted(&service, &incoming, Permission::Trade).await {
         Ok(caller) => {
             let order: Value = serde_json::from_slice(&incoming.body).unwrap_or(Value::Null);
-            Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller, "order": order } }))
+            Json(json!({ "code": 0, "msg": "success", "data": { "caller": caller.id, "order": order } }))
                 .into_response()
         }
-        Err(e) => bitzoom_error(&service, e),
+        Err(refusal) => refusal,
     }
 }
 
-/// The Bitzoom endpoints: `GET /api/servermanage/testtoken?userid=` (an HS256 JWT with `uid`,
-/// `uname`, `iat`, `exp`); `GET /api/v1/balance` (`READ`) and `POST /api/v1/order` (`TRADE`),
-/// which take that bearer token or HMAC-signed `X-BZ-*` headers and answer
+/// The Bitzoom endpoints: `GET /api/v1/balance` (`READ`) and `POST /api/v1/order` (`TRADE`),
+/// which take HMAC-signed `X-BZ-*` headers (or, in test mode, a test token) and answer
 /// `{"code": …, "msg": …}` on failure (403 for a missing permission or an address outside the
-/// key's allowlist, 429 with -1003 over the rate limit); and the `/ws` WebSocket.
+/// key's allowlist, 429 with -1003 over the rate limit); the `/ws` WebSocket; and, in test
+/// mode only, `GET /api/servermanage/testtoken?userid=` (an HS256 JWT with `uid`, `uname`,
+/// `iat`, `exp`; outside test mode the route does not exist: 404).
 pub fn bitzoom_routes(service: Arc<BitzoomService>) -> Router {
-    Router::new()
-        .route("/api/servermanage/testtoken", get(test_token))
+    let router = if service.test_tokens() {
+        Router::new().route("/api/servermanage/testtoken", get(test_token))
+    } else {
+        Router::new()
+    };
+    router
         .route("/api/v1/balance", get(balance))
         .route("/api/v1/order", post(order))
         .route("/ws", get(crate::http::ws::upgrade))

@@ -1,6 +1,12 @@
 //! The order endpoints the official SDK calls, over the verifier service: signed orders are
 //! checked (signature by the trader, in the server's domain; the trader is the wallet of the
-//! key whose token came with them) and kept in the key registry.
+//! key whose token came with them), stored with their signature in canonical form (low `s`,
+//! `v` 27 or 28), up to the open-order limit of each key, and kept in the key registry.
+//!
+//! A trader reads only its own orders: the SDK calls every order endpoint with a bearer token,
+//! and neither it nor the documentation describes reading other traders' orders (the public
+//! view of a market is its order book, which signet does not serve). A listing naming another
+//! trader is refused (403), another trader's order is not found (404).
 
 use std::sync::Arc;
 
@@ -12,7 +18,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use signet_core::Clock;
 use signet_core::eth::Address;
-use signet_core::turbine::order::{MarketId, OrderHash, OrderQuery, OrderStatus, Side, SignedOrder};
+use signet_core::turbine::KeyId;
+use signet_core::turbine::order::{MarketId, OrderHash, OrderStatus, Side, SignedOrder};
 use signet_std::SystemClock;
 use signet_std::turbine::api::{MarketView, OrderAccepted, OrderList, OrderView, OrdersCancelled};
 
@@ -20,7 +27,7 @@ use crate::Registry;
 use crate::VerifierService;
 use crate::http::auth::TurbineAuth;
 use crate::http::rejection::Refusal;
-use crate::store::{OrderStore, OrderStoreError};
+use crate::store::{KeyRegistry as _, MAX_ORDERS_LISTED, OrderListing, OrderStore, OrderStoreError};
 
 type Service = State<Arc<VerifierService<Registry>>>;
 
@@ -39,21 +46,35 @@ fn parse_hash(text: &str) -> Result<OrderHash, Refusal> {
         .map_err(|_| bad_request("invalid order hash: expected 0x and 64 hex digits"))
 }
 
+/// The wallet of the key a token was made with.
+async fn wallet_of(service: &VerifierService<Registry>, kid: &KeyId) -> Result<Address, Refusal> {
+    let entry = service.keys().get(kid).await.map_err(OrderStoreError::Registry)?;
+    entry.map(|e| e.wallet).ok_or_else(|| Refusal(StatusCode::UNAUTHORIZED, "API key not found".into()))
+}
+
+fn not_yours() -> Refusal {
+    Refusal(StatusCode::FORBIDDEN, "orders of another trader are not listed".into())
+}
+
 /// `POST /api/v1/orders`: the SDK's `{"order": {...}, "signature": "0x…"}`.
 async fn post_order(State(service): Service, TurbineAuth(claims): TurbineAuth, body: Bytes) -> Answer {
     let now = SystemClock.now();
-    let signed = SignedOrder::parse_body(&body).map_err(|e| bad_request(e.to_string()))?;
+    let mut signed = SignedOrder::parse_body(&body).map_err(|e| bad_request(e.to_string()))?;
     signed.verify(service.order_domain()).map_err(|e| bad_request(e.to_string()))?;
     if !signed.order.is_live_at(now) {
         return Err(bad_request("order has expired"));
     }
-    let record = service.keys().submit_order(&claims.kid, &signed, now).await?;
+    // The same signer's signature in the form the SDK writes and settlement contracts take
+    // (a high `s` is malleable: OpenZeppelin's ECDSA refuses it).
+    signed.signature = signed.signature.canonical().map_err(|e| bad_request(e.to_string()))?;
+    let record = service.keys().submit_order(&claims.kid, &signed, now, service.max_open_orders()).await?;
     let accepted =
         OrderAccepted { success: true, order_hash: record.hash(), order: OrderView::of(&record, now) };
     Ok(Json(accepted).into_response())
 }
 
-/// The filters of `GET /api/v1/orders` (`market_id` as the SDK sends it, `marketId` too).
+/// The filters of `GET /api/v1/orders` (`market_id` as the SDK sends it, `marketId` too), and
+/// at most how many (default and most [`MAX_ORDERS_LISTED`]).
 #[derive(Debug, serde::Deserialize)]
 struct ListParams {
     trader: Option<String>,
@@ -61,12 +82,22 @@ struct ListParams {
     #[serde(rename = "marketId")]
     market_id_camel: Option<String>,
     status: Option<String>,
+    limit: Option<usize>,
 }
 
-async fn list(service: &VerifierService<Registry>, trader: Option<&str>, params: &ListParams) -> Answer {
+async fn list(
+    service: &VerifierService<Registry>,
+    kid: &KeyId,
+    trader: Option<&str>,
+    params: &ListParams,
+) -> Answer {
+    let own = wallet_of(service, kid).await?;
     let trader = trader
         .map(|t| t.parse::<Address>().map_err(|_| bad_request("invalid trader address")))
         .transpose()?;
+    if trader.is_some_and(|t| t != own) {
+        return Err(not_yours());
+    }
     let market_id =
         params.market_id.as_deref().or(params.market_id_camel.as_deref()).map(parse_market).transpose()?;
     let status = params
@@ -78,28 +109,43 @@ async fn list(service: &VerifierService<Registry>, trader: Option<&str>, params:
         })
         .transpose()?;
     let now = SystemClock.now();
-    let records = service.keys().orders(&OrderQuery { trader, market_id, status }, now).await?;
+    let limit = params.limit.unwrap_or(MAX_ORDERS_LISTED);
+    let listing = OrderListing { trader: own, market_id, status, limit };
+    let records = service.keys().orders(&listing, now).await?;
     Ok(Json(OrderList { orders: records.iter().map(|r| OrderView::of(r, now)).collect() }).into_response())
 }
 
-/// `GET /api/v1/orders?trader=&market_id=&status=`: newest first, at most 1000.
-async fn list_orders(State(service): Service, _: TurbineAuth, Query(params): Query<ListParams>) -> Answer {
-    list(&service, params.trader.as_deref(), &params).await
+/// `GET /api/v1/orders?trader=&market_id=&status=&limit=`: the caller's orders (`trader`, if
+/// given, must be the caller's wallet), newest first, at most 1000.
+async fn list_orders(
+    State(service): Service,
+    TurbineAuth(claims): TurbineAuth,
+    Query(params): Query<ListParams>,
+) -> Answer {
+    list(&service, &claims.kid, params.trader.as_deref(), &params).await
 }
 
-/// `GET /api/v1/users/{address}/orders?market_id=&status=`.
+/// `GET /api/v1/users/{address}/orders?market_id=&status=&limit=`: the caller's own address only.
 async fn user_orders(
     State(service): Service,
-    _: TurbineAuth,
+    TurbineAuth(claims): TurbineAuth,
     Path(address): Path<String>,
     Query(params): Query<ListParams>,
 ) -> Answer {
-    list(&service, Some(&address), &params).await
+    list(&service, &claims.kid, Some(&address), &params).await
 }
 
-/// `GET /api/v1/orders/{orderHash}`.
-async fn get_order(State(service): Service, _: TurbineAuth, Path(hash): Path<String>) -> Answer {
+/// `GET /api/v1/orders/{orderHash}`: the caller's own orders only (another's is not found).
+async fn get_order(
+    State(service): Service,
+    TurbineAuth(claims): TurbineAuth,
+    Path(hash): Path<String>,
+) -> Answer {
+    let own = wallet_of(&service, &claims.kid).await?;
     let record = service.keys().order(&parse_hash(&hash)?).await?.ok_or(OrderStoreError::NotFound)?;
+    if record.signed.order.trader != own {
+        return Err(OrderStoreError::NotFound.into());
+    }
     Ok(Json(OrderView::of(&record, SystemClock.now())).into_response())
 }
 

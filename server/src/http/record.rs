@@ -19,6 +19,8 @@ pub struct Record {
     pub verify_time: Option<Duration>,
     /// Outcome of a registration (`issued`, `exists`, `invalid`, `wrong signer`, `unavailable`).
     pub registration: Option<&'static str>,
+    /// Outcome of a Bitzoom request: `accepted` or the refusal's reason.
+    pub bitzoom: Option<&'static str>,
 }
 
 impl RequestRecord {

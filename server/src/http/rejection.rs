@@ -72,12 +72,14 @@ impl IntoResponse for RegistrationError {
 }
 
 /// The status of an order store refusal: 403 another wallet's order, 409 a second copy or an
-/// order not open, 404 unknown, 503 store down, 500 storage error.
+/// order not open, 404 unknown, 429 over the open-order limit, 503 store down, 500 storage
+/// error.
 pub(crate) fn order_store_status(e: &OrderStoreError) -> StatusCode {
     match e {
         OrderStoreError::TraderMismatch => StatusCode::FORBIDDEN,
         OrderStoreError::Duplicate | OrderStoreError::NotOpen(_) => StatusCode::CONFLICT,
         OrderStoreError::NotFound => StatusCode::NOT_FOUND,
+        OrderStoreError::TooManyOpen(_) => StatusCode::TOO_MANY_REQUESTS,
         OrderStoreError::Registry(RegistryError::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -1,29 +1,30 @@
-//! Bitzoom's WebSocket at `/ws`: the channel protocol of its guide (`{"channel", "event":
-//! "sub"|"unsub", "data"}` in, `sub`/`unsub`/`success`/`error`/`<subId>` events out, one JSON
-//! object per line), public channels open to anyone, private ones only after a valid `logon` on
-//! the same connection by a key with `READ`.
+//! Bitzoom's WebSocket at `/ws`: the upgrade and each session's life.
 //!
-//! signet has no market: a subscription is confirmed and answered with one sample update.
+//! A session is bounded in what it holds (subscriptions, their parameters, message and buffer
+//! sizes: [`WsLimits`]) and in time: it must log on or subscribe within the logon deadline,
+//! is closed when the client has been silent (not even a pong to the server's pings) for the
+//! idle timeout, and, once logged on, has its key checked again every key-cache interval (1 s
+//! by default): a revoked or disabled key, a lost permission or an address no longer allowed
+//! closes it with an error event within two intervals. An upgraded connection keeps its place
+//! under `--max-connections` until it closes, and closes when the server shuts down.
+
+mod channels;
 
 use core::net::{IpAddr, SocketAddr};
+use core::time::Duration;
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
-use serde_json::{Value, json};
-use signet_core::bitzoom::channels::{is_private, is_public};
-use signet_core::bitzoom::ws_logon::{LOGON_CHANNEL, Logon};
+use serde_json::Value;
+use signet_core::bitzoom::ws_logon::LOGON_CHANNEL;
 
 use crate::BitzoomService;
-use crate::bitzoom::keys::Permission;
-use crate::bitzoom::{BitzoomError, Caller};
-
-/// Most subscriptions one connection may hold.
-pub const MAX_SUBSCRIPTIONS: usize = 64;
-
-/// Largest message the server reads (a logon is under 600 bytes).
-const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+use crate::bitzoom::WsLimits;
+use crate::http::hold::ConnectionHold;
+use channels::{Session, error, refusal};
 
 /// The connection's peer address, where the server recorded it (`signet serve` always does;
 /// `axum::serve` with `into_make_service_with_connect_info`). Without it an allowlist refuses.
@@ -31,120 +32,142 @@ fn peer_ip(connect: Option<&axum::Extension<ConnectInfo<SocketAddr>>>) -> Option
     connect.map(|axum::Extension(ConnectInfo(addr))| addr.ip())
 }
 
-/// `GET /ws`: upgrades to the WebSocket session.
+/// `GET /ws`: upgrades to a WebSocket session.
 pub(crate) async fn upgrade(
     State(service): State<Arc<BitzoomService>>,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    hold: Option<axum::Extension<ConnectionHold>>,
     ws: WebSocketUpgrade,
 ) -> Response {
     let peer = peer_ip(connect.as_ref());
-    ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(service, socket, peer))
+    let limits = *service.ws_limits();
+    let hold = hold.map(|axum::Extension(h)| h);
+    ws.max_message_size(limits.max_message_bytes)
+        .max_frame_size(limits.max_message_bytes)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(limits.max_write_buffer_bytes)
+        .on_upgrade(move |socket| session(service, socket, peer, hold))
 }
 
-/// One connection's state: its logon and subscriptions.
-struct Session {
+/// Sends `message` within the send timeout; `false` if the session must end.
+async fn send(socket: &mut WebSocket, limits: &WsLimits, message: Message) -> bool {
+    matches!(tokio::time::timeout(limits.send_timeout, socket.send(message)).await, Ok(Ok(())))
+}
+
+async fn send_json(socket: &mut WebSocket, limits: &WsLimits, value: &Value) -> bool {
+    send(socket, limits, Message::Text(value.to_string().into())).await
+}
+
+/// Says why (an error event), then closes.
+async fn close_with(socket: &mut WebSocket, limits: &WsLimits, why: &Value, code: u16) {
+    let _ = send_json(socket, limits, why).await;
+    close(socket, limits, code).await;
+}
+
+/// The closing handshake: our close frame, then the client's reply (or 1 s). Dropping the
+/// connection at once would make the kernel answer the client's next frame (a pong, its close)
+/// with a reset, and a reset can discard what the client has not read yet, the reason included.
+async fn close(socket: &mut WebSocket, limits: &WsLimits, code: u16) {
+    if !send(socket, limits, Message::Close(Some(CloseFrame { code, reason: "".into() }))).await {
+        return;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+async fn session(
+    service: Arc<BitzoomService>,
+    mut socket: WebSocket,
     peer: Option<IpAddr>,
-    caller: Option<Caller>,
-    /// (channel, parameters, subId).
-    subscriptions: Vec<(String, Value, String)>,
-    next_id: u64,
-}
-
-async fn session(service: Arc<BitzoomService>, mut socket: WebSocket, peer: Option<IpAddr>) {
-    let mut state = Session { peer, caller: None, subscriptions: Vec::new(), next_id: 1 };
-    while let Some(Ok(message)) = socket.recv().await {
-        let text = match message {
-            Message::Text(text) => text,
-            Message::Close(_) => break,
-            // Pings are answered by the library; binary frames carry nothing here.
-            _ => continue,
+    hold: Option<ConnectionHold>,
+) {
+    let _open = service.session_opened();
+    let limits = *service.ws_limits();
+    let mut state = Session::new(peer, limits);
+    let started = Instant::now();
+    let mut heard = Instant::now();
+    let mut pinged = Instant::now();
+    let mut tick = tokio::time::interval(
+        service.key_recheck_interval().clamp(Duration::from_millis(50), Duration::from_secs(1)),
+    );
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut hold = hold;
+    loop {
+        let shutdown = async {
+            match hold.as_mut() {
+                Some(hold) => hold.shutting_down().await,
+                None => core::future::pending().await,
+            }
         };
-        for line in text.as_str().split('\n').filter(|l| !l.trim().is_empty()) {
-            for reply in state.handle(&service, line).await {
-                if socket.send(Message::Text(reply.to_string().into())).await.is_err() {
-                    return;
+        tokio::select! {
+            message = socket.recv() => {
+                let Some(Ok(message)) = message else { return };
+                heard = Instant::now();
+                let text = match message {
+                    Message::Text(text) => text,
+                    Message::Close(_) => return,
+                    // Pings are answered by the library; pongs only show the client is there.
+                    _ => continue,
+                };
+                for line in text.as_str().split('\n').filter(|l| !l.trim().is_empty()) {
+                    for reply in state.handle(&service, line).await {
+                        if !send_json(&mut socket, &limits, &reply).await {
+                            return;
+                        }
+                    }
                 }
             }
-        }
-    }
-}
-
-fn error(channel: &str, code: i32, msg: &str) -> Value {
-    json!({ "channel": channel, "event": "error", "data": { "code": code, "msg": msg } })
-}
-
-fn refusal(channel: &str, e: &BitzoomError) -> Value {
-    error(channel, e.code(), &e.to_string())
-}
-
-/// One sample update of a channel (there is no market behind this server).
-fn sample(channel: &str, params: &Value, caller: Option<&Caller>) -> Value {
-    let symbol = params.get("symbol").and_then(Value::as_str).unwrap_or("BTCUSDT");
-    match channel {
-        "/api/v1/balance" => {
-            json!({ "account": caller.map(|c| c.account.as_str()), "asset": "USDT", "balance": "10000.00" })
-        }
-        "/api/v1/openorders" | "/api/v1/positionrisk" | "/api/v1/adlquantile" => json!([]),
-        _ => json!({ "symbol": symbol }),
-    }
-}
-
-impl Session {
-    async fn handle(&mut self, service: &BitzoomService, line: &str) -> Vec<Value> {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            return vec![error("", -3001, "Invalid message")];
-        };
-        let channel = message.get("channel").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let event = message.get("event").and_then(Value::as_str).unwrap_or_default();
-        let params = message.get("data").cloned().unwrap_or_else(|| json!({}));
-        match (channel.as_str(), event) {
-            (LOGON_CHANNEL, "sub") => vec![self.logon(service, line).await],
-            (_, "sub") => self.subscribe(&channel, params),
-            (_, "unsub") => vec![self.unsubscribe(&channel, &params)],
-            _ => vec![error(&channel, -3002, "Invalid method: event must be sub or unsub")],
-        }
-    }
-
-    async fn logon(&mut self, service: &BitzoomService, line: &str) -> Value {
-        let logon = match Logon::parse(line.as_bytes()) {
-            Ok(logon) => logon,
-            Err(e) => return error(LOGON_CHANNEL, -3003, &e.to_string()),
-        };
-        match service.logon(&logon, self.peer).await {
-            Ok(caller) => {
-                self.caller = Some(caller);
-                json!({ "channel": LOGON_CHANNEL, "event": "success", "data": {} })
+            _ = tick.tick() => {
+                if let Some((why, code)) = check(&service, &state, started, heard).await {
+                    close_with(&mut socket, &limits, &why, code).await;
+                    return;
+                }
+                if pinged.elapsed() >= limits.idle_timeout / 3 {
+                    pinged = Instant::now();
+                    if !send(&mut socket, &limits, Message::Ping(Default::default())).await {
+                        return;
+                    }
+                }
             }
-            Err(e) => refusal(LOGON_CHANNEL, &e),
-        }
-    }
-
-    fn subscribe(&mut self, channel: &str, params: Value) -> Vec<Value> {
-        if is_private(channel) {
-            let Some(caller) = &self.caller else { return vec![error(channel, -1002, "logon required")] };
-            if let Err(e) = caller.require(Permission::Read) {
-                return vec![refusal(channel, &e)];
+            () = shutdown => {
+                close(&mut socket, &limits, close_code::AWAY).await;
+                return;
             }
-        } else if !is_public(channel) {
-            return vec![error(channel, -1004, "unknown channel")];
         }
-        if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
-            return vec![error(channel, -3004, "Too many subscriptions")];
-        }
-        let id = format!("s{}", self.next_id);
-        self.next_id += 1;
-        let update = json!({ "channel": channel, "event": id, "data": sample(channel, &params, self.caller.as_ref()) });
-        self.subscriptions.push((channel.to_owned(), params, id.clone()));
-        vec![json!({ "channel": channel, "event": "sub", "data": { id: {} } }), update]
     }
+}
 
-    fn unsubscribe(&mut self, channel: &str, params: &Value) -> Value {
-        match self.subscriptions.iter().position(|(c, p, _)| c == channel && p == params) {
-            Some(i) => {
-                let (_, _, id) = self.subscriptions.remove(i);
-                json!({ "channel": channel, "event": "unsub", "data": id })
-            }
-            None => error(channel, -3003, "not subscribed"),
-        }
+/// Whether the session must end now, and the error event and close code saying why: past the
+/// logon deadline without a logon or subscription, silent past the idle timeout, or its key no
+/// longer allowing what it does.
+async fn check(
+    service: &BitzoomService,
+    state: &Session,
+    started: Instant,
+    heard: Instant,
+) -> Option<(Value, u16)> {
+    let limits = service.ws_limits();
+    if !state.is_engaged() && started.elapsed() >= limits.logon_deadline {
+        service.observe("ws", "logon deadline passed");
+        return Some((
+            error(LOGON_CHANNEL, -1002, "Logon deadline passed: log on or subscribe after connecting"),
+            close_code::POLICY,
+        ));
     }
+    if heard.elapsed() >= limits.idle_timeout {
+        service.observe("ws", "idle timeout");
+        return Some((error("", -1002, "Idle timeout"), close_code::POLICY));
+    }
+    let caller = state.caller()?;
+    let e = service.recheck(caller, state.peer(), state.needs()).await.err()?;
+    service.observe("ws", e.reason());
+    tracing::info!(key = %caller.id, reason = e.reason(), "bitzoom session closed");
+    Some((refusal(LOGON_CHANNEL, &e), close_code::POLICY))
 }

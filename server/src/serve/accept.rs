@@ -16,6 +16,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::Layer as _;
 
+use crate::http::ConnectionHold;
+
 /// Limits on connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -57,6 +59,8 @@ pub async fn serve(
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     // Told to every connection at the end of the drain: finish what is in flight, then close.
     let (closing, closing_rx) = watch::channel(false);
+    // Told to upgraded WebSockets when the drain starts: they have no request to finish.
+    let (sessions_closing, sessions_closing_rx) = watch::channel(false);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -83,8 +87,13 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // The permit is shared with every request of the connection: an upgraded WebSocket
+        // keeps it (and its place under the cap) until the session ends, not just until the
+        // 101 is sent.
+        let hold = ConnectionHold::new(permit, sessions_closing_rx.clone());
         // The peer's address travels with each request (Bitzoom keys' allowlists read it).
-        let service = axum::Extension(ConnectInfo(peer)).layer(app.clone());
+        let service =
+            axum::Extension(ConnectInfo(peer)).layer(axum::Extension(hold.clone()).layer(app.clone()));
         // With upgrades: the Bitzoom WebSocket takes the connection over after its 101.
         let connection =
             builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).with_upgrades();
@@ -98,12 +107,13 @@ pub async fn serve(
                     let _ = connection.await;
                 }
             }
-            drop(permit);
+            drop(hold);
         });
     }
     // New connections are refused from here on.
     drop(listener);
     draining.store(true, Ordering::Relaxed);
+    let _ = sessions_closing.send(true);
     let deadline = Instant::now() + limits.shutdown_timeout;
     while permits.available_permits() < limits.max_connections && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use signet_core::turbine::{KeyId, KeyStatus};
 use signet_core::{Clock, UnixTime};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, MAX_ALLOWED_IPS, Permissions, parse_network};
 use signet_std::SystemClock;
@@ -22,6 +22,10 @@ use crate::Registry;
 use crate::VerifierService;
 use crate::serve::log::escape;
 use crate::store::{BitzoomKeyStore, Entry, KeyRegistry};
+
+/// Longest request line the socket reads (64 KiB: a request is a few hundred bytes); a longer
+/// one is answered with an error and the connection closed, never buffered whole.
+pub const MAX_ADMIN_LINE_BYTES: usize = 64 * 1024;
 
 /// The socket's path for a data folder.
 #[must_use]
@@ -176,9 +180,26 @@ pub async fn listen(
             let service = Arc::clone(&service);
             tokio::spawn(async move {
                 let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let answer = match serde_json::from_str::<Value>(&line) {
+                let mut reader = BufReader::new(read);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    // At most one byte past the limit is read: a longer line is refused
+                    // without being buffered.
+                    let limit = u64::try_from(MAX_ADMIN_LINE_BYTES + 1).unwrap_or(u64::MAX);
+                    match (&mut reader).take(limit).read_until(b'\n', &mut line).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    if line.len() > MAX_ADMIN_LINE_BYTES && line.last() != Some(&b'\n') {
+                        let refusal = json!({
+                            "ok": false,
+                            "error": format!("request line longer than {MAX_ADMIN_LINE_BYTES} bytes")
+                        });
+                        let _ = write.write_all(format!("{refusal}\n").as_bytes()).await;
+                        break;
+                    }
+                    let answer = match serde_json::from_slice::<Value>(&line) {
                         Ok(request) => handle(&service, &request).await,
                         Err(_) => json!({ "ok": false, "error": "not JSON" }),
                     };

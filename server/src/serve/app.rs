@@ -37,6 +37,9 @@ pub fn app(
     draining: Arc<AtomicBool>,
 ) -> (Router, Arc<Metrics>) {
     let stats = Arc::clone(&turbine);
+    // Weak: the service keeps the metrics (as its observer), so a strong reference back would
+    // keep both alive for ever.
+    let sessions = Arc::downgrade(&bitzoom);
     let metrics = Arc::new(Metrics::new(move || {
         use signet_core::Clock as _;
         let replay: Option<crate::store::ReplayStats> = stats.replay_store().stats(SystemClock.now());
@@ -46,8 +49,15 @@ pub fn app(
             replay_capacity: replay.map(|r| r.capacity as u64),
             key_cache_hits,
             key_cache_misses,
+            ws_sessions: sessions.upgrade().map_or(0, |s| s.open_sessions() as u64),
+            bitzoom_key_cache: sessions.upgrade().map_or((0, 0), |s| {
+                let (found, missing) = s.key_cache_sizes();
+                (found as u64, missing as u64)
+            }),
         }
     }));
+    let observer = Arc::clone(&metrics);
+    bitzoom.set_observer(move |surface, outcome| observer.bitzoom_outcome(surface, outcome));
     let scrape = Arc::clone(&metrics);
     let auth_path = config.auth_path.trim_end_matches('/');
     let router =

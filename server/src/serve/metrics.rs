@@ -1,5 +1,6 @@
-//! `GET /metrics` in the Prometheus text format: requests, verifications and registrations by
-//! outcome, verification latency, store errors, replay store occupancy, key cache use.
+//! `GET /metrics` in the Prometheus text format: requests, verifications, registrations and
+//! Bitzoom calls by outcome, verification latency, store errors, replay store occupancy, key
+//! cache use, open WebSocket sessions.
 
 use std::sync::Arc;
 
@@ -24,6 +25,10 @@ pub struct StoreStats {
     pub key_cache_hits: u64,
     /// Key lookups that went to the key store.
     pub key_cache_misses: u64,
+    /// Bitzoom WebSocket sessions open.
+    pub ws_sessions: u64,
+    /// Bitzoom keys cached, and unknown key ids remembered.
+    pub bitzoom_key_cache: (u64, u64),
 }
 
 type Label = [(&'static str, String); 1];
@@ -36,6 +41,7 @@ pub struct Metrics {
     verify_seconds: Histogram,
     registrations: Family<Label, Counter>,
     store_errors: Family<Label, Counter>,
+    bitzoom: Family<[(&'static str, String); 2], Counter>,
 }
 
 impl core::fmt::Debug for Metrics {
@@ -67,6 +73,13 @@ impl Collector for Stores {
                 "Capacity of the in-process replay store",
                 stats.replay_capacity,
             ),
+            ("signet_ws_sessions", "Bitzoom WebSocket sessions open", Some(stats.ws_sessions)),
+            ("signet_bitzoom_keys_cached", "Bitzoom keys in the key cache", Some(stats.bitzoom_key_cache.0)),
+            (
+                "signet_bitzoom_unknown_ids_cached",
+                "Unknown Bitzoom key ids remembered (bounded)",
+                Some(stats.bitzoom_key_cache.1),
+            ),
         ];
         for (name, help, value) in gauges {
             if let Some(value) = value {
@@ -94,6 +107,7 @@ impl Metrics {
         let verifications = Family::<Label, Counter>::default();
         let registrations = Family::<Label, Counter>::default();
         let store_errors = Family::<Label, Counter>::default();
+        let bitzoom = Family::<[(&'static str, String); 2], Counter>::default();
         // 50 µs to about 3.3 s.
         let verify_seconds = Histogram::new(exponential_buckets(0.000_05, 2.0, 17));
         registry.register("signet_http_requests", "HTTP requests answered, by status", requests.clone());
@@ -113,8 +127,13 @@ impl Metrics {
             "Requests refused because a store failed, by store",
             store_errors.clone(),
         );
+        registry.register(
+            "signet_bitzoom",
+            "Bitzoom requests (surface rest) and WebSocket logons and session checks (surface ws), by outcome (accepted or the refusal's reason)",
+            bitzoom.clone(),
+        );
         registry.register_collector(Box::new(Stores(Arc::new(stores))));
-        Metrics { registry, requests, verifications, verify_seconds, registrations, store_errors }
+        Metrics { registry, requests, verifications, verify_seconds, registrations, store_errors, bitzoom }
     }
 
     /// Counts one answered request and what it recorded.
@@ -128,6 +147,9 @@ impl Metrics {
         if let Some(outcome) = record.registration {
             self.registrations.get_or_create(&[("outcome", outcome.to_owned())]).inc();
         }
+        if let Some(outcome) = record.bitzoom {
+            self.bitzoom_outcome("rest", outcome);
+        }
         let store = match record.refusal {
             Some("key store unavailable") => Some("key"),
             Some("replay store unavailable") => Some("replay"),
@@ -136,6 +158,11 @@ impl Metrics {
         if let Some(store) = store {
             self.store_errors.get_or_create(&[("store", store.to_owned())]).inc();
         }
+    }
+
+    /// Counts one Bitzoom outcome on `surface` (`rest` or `ws`).
+    pub fn bitzoom_outcome(&self, surface: &'static str, outcome: &'static str) {
+        self.bitzoom.get_or_create(&[("surface", surface.to_owned()), ("outcome", outcome.to_owned())]).inc();
     }
 
     /// The text a scrape gets.

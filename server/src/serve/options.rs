@@ -11,12 +11,13 @@ use signet_std::Secret;
 use signet_std::SystemClock;
 
 use crate::Registry;
-use crate::bitzoom::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC};
+use crate::bitzoom::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC, WsLimits};
 use crate::serve::accept::ConnectionLimits;
 use crate::serve::app::AppConfig;
 use crate::serve::error::ServeError;
 use crate::store::{
-    DEFAULT_KEY_CACHE_TTL, DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStore,
+    BitzoomKeyStore as _, DEFAULT_KEY_CACHE_TTL, DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig,
+    MemoryReplayStore, ReplayStore, SealError, SecretSealer,
 };
 
 /// Settings of a server (`signet serve`'s flags, or a program's choices).
@@ -48,6 +49,83 @@ pub struct ServeOptions {
     pub order_domain: OrderDomain,
     /// Requests per second and burst of each Bitzoom key.
     pub bitzoom_rate_limit: (u32, u32),
+    /// Test mode: Bitzoom test tokens issued to anyone and taken as test users.
+    pub bitzoom_test_tokens: bool,
+    /// Most open orders of one Turbine key at once.
+    pub max_open_orders: usize,
+    /// Bounds of each Bitzoom WebSocket session.
+    pub ws_limits: WsLimits,
+    /// The key Bitzoom secrets are sealed with at rest.
+    pub secrets: SecretsOptions,
+}
+
+/// Where the key that seals Bitzoom secrets at rest comes from: a variable's value, else a
+/// key file (default `<data>/secrets.key`, made on first use, mode 600). During a rotation the
+/// previous key is given too; the server reseals every secret with the current one at start.
+#[derive(Clone, Debug)]
+pub struct SecretsOptions {
+    /// The key as 64 hex digits (`SIGNET_SECRETS_KEY`); wins over the file.
+    pub key: Option<Secret>,
+    /// The key file (`--secrets-key-file`).
+    pub key_file: Option<PathBuf>,
+    /// The key being replaced, as 64 hex digits (`SIGNET_PREVIOUS_SECRETS_KEY`).
+    pub previous_key: Option<Secret>,
+    /// The file of the key being replaced (`--previous-secrets-key-file`; must exist).
+    pub previous_key_file: Option<PathBuf>,
+    /// Whether a missing key file is made (a server's first start), or means "no key" (a
+    /// command working on the store: Bitzoom secrets then cannot be read or stored, nothing
+    /// else changes).
+    pub create_key_file: bool,
+}
+
+impl Default for SecretsOptions {
+    fn default() -> Self {
+        SecretsOptions {
+            key: None,
+            key_file: None,
+            previous_key: None,
+            previous_key_file: None,
+            create_key_file: true,
+        }
+    }
+}
+
+impl SecretsOptions {
+    /// The sealer these options describe for a server whose data folder is `data`; `None`
+    /// when there is no key and none is to be made.
+    ///
+    /// # Errors
+    /// [`ServeError::Config`] for a key that is malformed, unreadable or readable by others.
+    pub fn sealer(&self, data: &Path) -> Result<Option<SecretSealer>, ServeError> {
+        let config = |e: SealError| ServeError::Config(e.to_string());
+        let default_file = data.join("secrets.key");
+        let key = match (&self.key, &self.key_file) {
+            (Some(hex), _) => SecretSealer::key_from_hex(hex, "SIGNET_SECRETS_KEY").map_err(config)?,
+            (None, file) => {
+                let file = file.as_deref().unwrap_or(&default_file);
+                if !self.create_key_file && !file.exists() {
+                    return Ok(None);
+                }
+                SecretSealer::key_from_file(file).map_err(config)?
+            }
+        };
+        let mut sealer = SecretSealer::new(&key);
+        if let Some(hex) = &self.previous_key {
+            let previous = SecretSealer::key_from_hex(hex, "SIGNET_PREVIOUS_SECRETS_KEY").map_err(config)?;
+            sealer = sealer.with_previous(&previous);
+        }
+        if let Some(file) = &self.previous_key_file {
+            if !file.exists() {
+                return Err(ServeError::Config(format!(
+                    "previous secrets key file {} does not exist",
+                    file.display()
+                )));
+            }
+            let previous = SecretSealer::key_from_file(file).map_err(config)?;
+            sealer = sealer.with_previous(&previous);
+        }
+        Ok(Some(sealer))
+    }
 }
 
 impl ServeOptions {
@@ -67,6 +145,10 @@ impl ServeOptions {
             key_store: "redb:".to_owned(),
             key_store_timeout: Duration::from_secs(1),
             bitzoom_rate_limit: (DEFAULT_RATE_PER_SEC, DEFAULT_RATE_BURST),
+            bitzoom_test_tokens: false,
+            max_open_orders: crate::store::DEFAULT_MAX_OPEN_ORDERS,
+            ws_limits: WsLimits::default(),
+            secrets: SecretsOptions::default(),
             order_domain: OrderDomain::for_chain(DEFAULT_CHAIN_ID)
                 .unwrap_or_else(|| OrderDomain::new(DEFAULT_CHAIN_ID, Address::from_bytes([0; 20]))),
         }
@@ -144,20 +226,36 @@ impl ReplayOptions {
 }
 
 /// Opens the key registry `spec` names (`redb:` in the data folder, `redb:PATH`, or
-/// `postgres://…`); the password of a connection string never appears in an error.
+/// `postgres://…`) with Bitzoom secrets sealed by `secrets`, and seals any secret not yet
+/// sealed with its current key (an older database, or a rotation); the password of a
+/// connection string never appears in an error.
 ///
 /// # Errors
 /// [`ServeError::KeyStore`] if the store cannot be opened or reached, [`ServeError::Config`]
-/// for a spec this build cannot open.
-pub async fn open_registry(spec: &str, data: &Path, timeout: Duration) -> Result<Registry, ServeError> {
-    if let Some(path) = spec.strip_prefix("redb:") {
+/// for a spec this build cannot open or a secrets key that cannot be used.
+#[cfg_attr(not(any(feature = "redb", feature = "postgres")), allow(unused_variables, unreachable_code))]
+pub async fn open_registry(
+    spec: &str,
+    data: &Path,
+    timeout: Duration,
+    secrets: &SecretsOptions,
+) -> Result<Registry, ServeError> {
+    let registry = if let Some(path) = spec.strip_prefix("redb:") {
         let path = if path.is_empty() { data.join("keys.redb") } else { PathBuf::from(path) };
-        return open_redb(&path);
+        open_redb(&path)?
+    } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        open_postgres(spec, timeout).await?
+    } else {
+        return Err(ServeError::Config("--key-store takes redb:, redb:PATH or postgres://…".into()));
+    };
+    let Some(sealer) = secrets.sealer(data)? else { return Ok(registry) };
+    let key_id = sealer.key_id().to_owned();
+    let registry = registry.with_sealer(std::sync::Arc::new(sealer));
+    let resealed = registry.reseal_bitzoom_secrets().await.map_err(ServeError::KeyStore)?;
+    if resealed > 0 {
+        tracing::info!(resealed, key = %key_id, "Bitzoom secrets sealed with the current secrets key");
     }
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        return open_postgres(spec, timeout).await;
-    }
-    Err(ServeError::Config("--key-store takes redb:, redb:PATH or postgres://…".into()))
+    Ok(registry)
 }
 
 #[cfg(feature = "redb")]

@@ -61,9 +61,9 @@ pub async fn build(
     options: &ServeOptions,
     draining: Arc<AtomicBool>,
 ) -> Result<(axum::Router, Arc<VerifierService<Registry>>), ServeError> {
-    std::fs::create_dir_all(&options.data)
-        .map_err(|e| ServeError::io(format!("data folder {}", options.data.display()), e))?;
-    let registry = open_registry(&options.key_store, &options.data, options.key_store_timeout).await?;
+    crate::serve::data_dir::prepare(&options.data)?;
+    let registry =
+        open_registry(&options.key_store, &options.data, options.key_store_timeout, &options.secrets).await?;
     tracing::info!(store = registry.kind(), "key store");
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;
@@ -71,7 +71,8 @@ pub async fn build(
     let turbine = Arc::new(
         VerifierService::with_replay_store(registry, config, replay)
             .with_key_cache_ttl(options.key_cache_ttl)
-            .with_order_domain(options.order_domain),
+            .with_order_domain(options.order_domain)
+            .with_max_open_orders(options.max_open_orders),
     );
     tracing::info!(
         chain = options.order_domain.chain_id(),
@@ -82,7 +83,12 @@ pub async fn build(
     let mut bitzoom = BitzoomService::new(&bitzoom_secret(&options.data)?)
         .with_lifetime_secs(options.token_lifetime_secs)
         .with_key_store(Arc::clone(&turbine))
-        .with_rate_limit(options.bitzoom_rate_limit.0, options.bitzoom_rate_limit.1);
+        .with_rate_limit(options.bitzoom_rate_limit.0, options.bitzoom_rate_limit.1)
+        .with_test_tokens(options.bitzoom_test_tokens)
+        .with_ws_limits(options.ws_limits);
+    if options.bitzoom_test_tokens {
+        tracing::warn!("TEST MODE: Bitzoom test tokens (GET /api/servermanage/testtoken) for anyone");
+    }
     for (name, secret) in &options.bitzoom_api_keys {
         bitzoom
             .add_api_key(name, secret.expose().as_bytes())
@@ -97,6 +103,10 @@ pub async fn build(
 /// # Errors
 /// If the app cannot be built or the address cannot be bound.
 pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    // Whatever this process creates (redb's files, journals, the socket) is owner-only, even
+    // where a library makes it with default permissions.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     // Thousands of connections need as many descriptors; the soft limit is often 1024.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let draining = Arc::new(AtomicBool::new(false));
@@ -106,6 +116,13 @@ pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(),
         .build()
         .map_err(|e| ServeError::io("runtime", e))?;
     let (app, turbine) = runtime.block_on(build(options, Arc::clone(&draining)))?;
+    if options.bitzoom_test_tokens {
+        // Like the listening line, always written, whatever the log level.
+        eprintln!(
+            "signet serve: TEST MODE: Bitzoom test tokens are issued to anyone and trade as test users; \
+             development only"
+        );
+    }
     // Keys in a redb file can be administered through the data folder's socket meanwhile.
     #[cfg(unix)]
     let _admin = match turbine.keys().kind() {

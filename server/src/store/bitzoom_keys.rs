@@ -46,6 +46,14 @@ pub trait BitzoomKeyStore: Send + Sync {
         api_key: &str,
         status: BitzoomKeyStatus,
     ) -> impl Future<Output = Result<BitzoomKey, BitzoomKeyError>> + Send;
+
+    /// Seals every secret not sealed with the sealer's current key (clear ones from before
+    /// sealing, ones sealed with a previous key); returns how many changed. Run at start, so a
+    /// rotation completes and an old database is sealed.
+    ///
+    /// # Errors
+    /// The registry's, or a secret that does not open.
+    fn reseal_bitzoom_secrets(&self) -> impl Future<Output = Result<usize, RegistryError>> + Send;
 }
 
 /// The change a status update makes, or why it is refused: revoked is final.

@@ -27,6 +27,9 @@ pub enum RegistryError {
     /// The database failed or refused a statement (detail for logs, the driver's error as the
     /// source).
     Database(DatabaseError),
+    /// A Bitzoom secret could not be sealed or opened (no secrets key, a key not held, a
+    /// damaged value).
+    Sealing(crate::store::SealError),
 }
 
 impl fmt::Display for RegistryError {
@@ -45,6 +48,7 @@ impl fmt::Display for RegistryError {
             RegistryError::Corrupt(what) => write!(f, "the stored record of {what} is damaged"),
             RegistryError::Unavailable => f.write_str("key store unavailable"),
             RegistryError::Database(e) => write!(f, "key registry error: {e}"),
+            RegistryError::Sealing(e) => e.fmt(f),
         }
     }
 }
@@ -53,8 +57,15 @@ impl core::error::Error for RegistryError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             RegistryError::Database(e) => Some(e),
+            RegistryError::Sealing(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<crate::store::SealError> for RegistryError {
+    fn from(e: crate::store::SealError) -> Self {
+        RegistryError::Sealing(e)
     }
 }
 

@@ -18,6 +18,9 @@ pub const DEFAULT_KEY_CACHE_TTL: Duration = Duration::from_secs(1);
 /// Most records held per shard; a full shard is emptied (the next lookups go to the store).
 const SHARD_ENTRIES: usize = 8_192;
 const SHARDS: usize = 16;
+/// Most "no such key" answers held per shard (1,024 in all): ids a caller makes up are not
+/// remembered beyond this; past it, another unknown id is asked of the store, not cached.
+const NEGATIVE_ENTRIES_PER_SHARD: usize = 64;
 
 #[derive(Clone)]
 struct Answer {
@@ -95,6 +98,16 @@ impl KeyCache {
         }
         let Some(shard) = self.shard(kid) else { return };
         let mut map = shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if record.is_none() && !map.contains_key(kid) {
+            let negatives = map.values().filter(|c| c.record.is_none()).count();
+            if negatives >= NEGATIVE_ENTRIES_PER_SHARD {
+                let ttl = self.ttl;
+                map.retain(|_, c| c.record.is_some() || c.fetched.elapsed() < ttl);
+                if map.values().filter(|c| c.record.is_none()).count() >= NEGATIVE_ENTRIES_PER_SHARD {
+                    return;
+                }
+            }
+        }
         if map.len() >= SHARD_ENTRIES && !map.contains_key(kid) {
             map.retain(|_, c| c.fetched.elapsed() < self.ttl);
             if map.len() >= SHARD_ENTRIES {
@@ -217,5 +230,16 @@ mod tests {
         assert_eq!(cache.lookup_through(&none, &KeyId::new("x").unwrap()), Ok(None));
         assert_eq!(none.calls.get(), 1);
         assert_eq!(cache.hits_and_misses(), (6, 4));
+    }
+
+    #[test]
+    fn made_up_ids_are_remembered_only_a_few_at_a_time() {
+        let cache = KeyCache::new(Duration::from_secs(60));
+        let none = Counting { calls: Cell::new(0), answer: Ok(None) };
+        for i in 0..20_000 {
+            let _ = cache.lookup_through(&none, &KeyId::new(&format!("{i:064}")).unwrap());
+        }
+        let held: usize = cache.shards.iter().map(|s| s.lock().unwrap().len()).sum();
+        assert!(held <= SHARDS * NEGATIVE_ENTRIES_PER_SHARD, "{held}");
     }
 }

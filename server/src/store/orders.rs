@@ -7,6 +7,7 @@ use core::fmt;
 use core::future::Future;
 
 use signet_core::UnixTime;
+use signet_core::eth::Address;
 use signet_core::turbine::KeyId;
 use signet_core::turbine::order::{MarketId, OrderHash, OrderQuery, OrderRecord, OrderStatus, SignedOrder};
 
@@ -15,18 +16,52 @@ use crate::store::error::RegistryError;
 /// Most orders one listing returns (newest first).
 pub const MAX_ORDERS_LISTED: usize = 1000;
 
+/// Default most open orders of one API key (its wallet) at once.
+pub const DEFAULT_MAX_OPEN_ORDERS: usize = 1000;
+
+/// One trader's orders, filtered: what a listing reads. Every listing names its trader (a
+/// trader sees its own orders), so each is served from that trader's index entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderListing {
+    /// Whose orders.
+    pub trader: Address,
+    /// Only this market's (compared as `bytes32`).
+    pub market_id: Option<MarketId>,
+    /// Only orders with this status at the time of the listing.
+    pub status: Option<OrderStatus>,
+    /// Most orders returned, newest first (at most [`MAX_ORDERS_LISTED`]).
+    pub limit: usize,
+}
+
+impl OrderListing {
+    /// The same filter as the core's [`OrderQuery`].
+    #[must_use]
+    pub fn query(&self) -> OrderQuery {
+        OrderQuery { trader: Some(self.trader), market_id: self.market_id, status: self.status }
+    }
+
+    /// The limit, within [`MAX_ORDERS_LISTED`] and at least one.
+    #[must_use]
+    pub fn bounded_limit(&self) -> usize {
+        self.limit.clamp(1, MAX_ORDERS_LISTED)
+    }
+}
+
 /// Accepted orders: stored with the checks that must be atomic with the write.
 pub trait OrderStore: Send + Sync {
     /// Stores `signed`, posted with key `kid` at `now`, in one transaction that also checks the
-    /// order's trader is the key's wallet and that the order is new.
+    /// order's trader is the key's wallet, that the order is new, and that the wallet holds
+    /// fewer than `max_open` open orders.
     ///
     /// # Errors
-    /// [`OrderStoreError::TraderMismatch`], [`OrderStoreError::Duplicate`], or the registry's.
+    /// [`OrderStoreError::TraderMismatch`], [`OrderStoreError::Duplicate`],
+    /// [`OrderStoreError::TooManyOpen`], or the registry's.
     fn submit_order(
         &self,
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
+        max_open: usize,
     ) -> impl Future<Output = Result<OrderRecord, OrderStoreError>> + Send;
 
     /// The order with this hash.
@@ -38,13 +73,14 @@ pub trait OrderStore: Send + Sync {
         hash: &OrderHash,
     ) -> impl Future<Output = Result<Option<OrderRecord>, OrderStoreError>> + Send;
 
-    /// Up to [`MAX_ORDERS_LISTED`] orders matching `query` at `now`, newest first.
+    /// Up to `listing.limit` (at most [`MAX_ORDERS_LISTED`]) of a trader's orders matching
+    /// `listing` at `now`, newest first.
     ///
     /// # Errors
     /// The registry's.
     fn orders(
         &self,
-        query: &OrderQuery,
+        listing: &OrderListing,
         now: UnixTime,
     ) -> impl Future<Output = Result<Vec<OrderRecord>, OrderStoreError>> + Send;
 
@@ -74,7 +110,7 @@ pub trait OrderStore: Send + Sync {
 
 /// The expiration as a signed integer for ordering and comparisons in storage (beyond
 /// `i64::MAX` it is the same as never, for any clock).
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "redb"))]
 pub(crate) fn expiration_key(signed: &SignedOrder) -> i64 {
     i64::try_from(signed.order.expiration).unwrap_or(i64::MAX)
 }
@@ -91,6 +127,8 @@ pub enum OrderStoreError {
     NotFound,
     /// The order is not open (cancelled or expired) and cannot be cancelled.
     NotOpen(OrderStatus),
+    /// The key's wallet already holds this many open orders (the server's limit).
+    TooManyOpen(usize),
     /// The registry failed or is unavailable.
     Registry(RegistryError),
 }
@@ -102,6 +140,12 @@ impl fmt::Display for OrderStoreError {
             OrderStoreError::Duplicate => f.write_str("order already submitted"),
             OrderStoreError::NotFound => f.write_str("order not found"),
             OrderStoreError::NotOpen(status) => write!(f, "order is {status}, not open"),
+            OrderStoreError::TooManyOpen(max) => {
+                write!(
+                    f,
+                    "too many open orders: at most {max} per API key; cancel some or wait for them to expire"
+                )
+            }
             // The registry's own detail stays in logs (and `source`); the client learns the kind.
             OrderStoreError::Registry(RegistryError::Unavailable) => f.write_str("order store unavailable"),
             OrderStoreError::Registry(_) => f.write_str("order store error"),

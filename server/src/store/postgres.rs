@@ -45,6 +45,7 @@ impl Default for PostgresConfig {
 pub struct PostgresRegistry {
     pool: Pool,
     timeout: Duration,
+    sealer: Option<std::sync::Arc<crate::store::SecretSealer>>,
 }
 
 impl core::fmt::Debug for PostgresRegistry {
@@ -100,9 +101,21 @@ impl PostgresRegistry {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(DatabaseError::of)?;
-        let registry = PostgresRegistry { pool, timeout: config.timeout };
+        let registry = PostgresRegistry { pool, timeout: config.timeout, sealer: None };
         registry.migrate().await?;
         Ok(registry)
+    }
+
+    /// Seals Bitzoom secrets with `sealer` (without one, Bitzoom keys cannot be stored or read:
+    /// secrets are never kept in clear). Every instance needs the same key.
+    #[must_use]
+    pub fn with_sealer(mut self, sealer: std::sync::Arc<crate::store::SecretSealer>) -> Self {
+        self.sealer = Some(sealer);
+        self
+    }
+
+    pub(crate) fn sealer(&self) -> Result<&crate::store::SecretSealer, RegistryError> {
+        self.sealer.as_deref().ok_or(RegistryError::Sealing(crate::store::SealError::NoKey))
     }
 
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, RegistryError> {

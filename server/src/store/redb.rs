@@ -84,8 +84,11 @@ pub(crate) fn db_error<E: core::error::Error + Send + Sync + 'static>(e: E) -> R
 }
 
 /// The persistent registry: one redb file, safe to share between threads.
+/// Cloning gives another handle on the same file.
+#[derive(Clone)]
 pub struct RedbRegistry {
-    pub(crate) db: Database,
+    pub(crate) db: std::sync::Arc<Database>,
+    sealer: Option<std::sync::Arc<crate::store::SecretSealer>>,
 }
 
 impl fmt::Debug for RedbRegistry {
@@ -100,6 +103,19 @@ impl RedbRegistry {
     /// # Errors
     /// [`RegistryError::Database`] if the file cannot be opened or created.
     pub fn open(path: &Path) -> Result<Self, RegistryError> {
+        // Made owner-only before redb writes a byte into it (redb would create it with the
+        // process's umask, often world-readable).
+        if !path.exists() {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(path) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(db_error(e)),
+            }
+        }
         let db = Database::create(path).map_err(db_error)?;
         let txn = db.begin_write().map_err(db_error)?;
         txn.open_table(KEYS).map_err(db_error)?;
@@ -108,7 +124,41 @@ impl RedbRegistry {
         orders::create_tables(&txn)?;
         bitzoom_keys::create_tables(&txn)?;
         txn.commit().map_err(db_error)?;
-        Ok(RedbRegistry { db })
+        Ok(RedbRegistry { db: std::sync::Arc::new(db), sealer: None })
+    }
+
+    /// Seals Bitzoom secrets with `sealer` (without one, Bitzoom keys cannot be stored or read:
+    /// secrets are never kept in clear).
+    #[must_use]
+    pub fn with_sealer(mut self, sealer: std::sync::Arc<crate::store::SecretSealer>) -> Self {
+        self.sealer = Some(sealer);
+        self
+    }
+
+    /// Runs `op` on a blocking thread of the current tokio runtime (in place without one), so
+    /// reads that scan and decode do not hold a runtime thread.
+    pub(crate) async fn blocking<T, E>(
+        &self,
+        op: impl FnOnce(&RedbRegistry) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<RegistryError> + Send + 'static,
+    {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let this = self.clone();
+                runtime
+                    .spawn_blocking(move || op(&this))
+                    .await
+                    .unwrap_or_else(|_| Err(E::from(RegistryError::Unavailable)))
+            }
+            Err(_) => op(self),
+        }
+    }
+
+    pub(crate) fn sealer(&self) -> Result<&crate::store::SecretSealer, RegistryError> {
+        self.sealer.as_deref().ok_or(RegistryError::Sealing(crate::store::SealError::NoKey))
     }
 
     /// Adds a key for `entry.wallet`, unless that wallet already has a key usable at `now`, in

@@ -3,7 +3,7 @@
 #![cfg_attr(not(any(feature = "redb", feature = "postgres")), allow(unused_variables, unreachable_code))]
 
 use signet_core::UnixTime;
-use signet_core::turbine::order::{MarketId, OrderHash, OrderQuery, OrderRecord, SignedOrder};
+use signet_core::turbine::order::{MarketId, OrderHash, OrderRecord, SignedOrder};
 use signet_core::turbine::{KeyId, KeyRecord, KeyStoreError};
 
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyError, BitzoomKeyStatus};
@@ -11,7 +11,7 @@ use crate::store::bitzoom_keys::BitzoomKeyStore;
 use crate::store::entry::{Entry, Proof};
 use crate::store::error::RegistryError;
 use crate::store::keys::{KeyRegistry, KeySource};
-use crate::store::orders::{OrderStore, OrderStoreError};
+use crate::store::orders::{OrderListing, OrderStore, OrderStoreError};
 #[cfg(feature = "postgres")]
 use crate::store::postgres::PostgresRegistry;
 #[cfg(feature = "redb")]
@@ -103,16 +103,21 @@ impl OrderStore for Registry {
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
+        max_open: usize,
     ) -> Result<OrderRecord, OrderStoreError> {
-        dispatch!(self, r => r.submit_order(kid, signed, now).await)
+        dispatch!(self, r => r.submit_order(kid, signed, now, max_open).await)
     }
 
     async fn order(&self, hash: &OrderHash) -> Result<Option<OrderRecord>, OrderStoreError> {
         dispatch!(self, r => r.order(hash).await)
     }
 
-    async fn orders(&self, query: &OrderQuery, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
-        dispatch!(self, r => r.orders(query, now).await)
+    async fn orders(
+        &self,
+        listing: &OrderListing,
+        now: UnixTime,
+    ) -> Result<Vec<OrderRecord>, OrderStoreError> {
+        dispatch!(self, r => r.orders(listing, now).await)
     }
 
     async fn cancel_order(
@@ -153,5 +158,23 @@ impl BitzoomKeyStore for Registry {
         status: BitzoomKeyStatus,
     ) -> Result<BitzoomKey, BitzoomKeyError> {
         dispatch!(self, r => r.set_bitzoom_key_status(api_key, status).await)
+    }
+
+    async fn reseal_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
+        dispatch!(self, r => r.reseal_bitzoom_secrets().await)
+    }
+}
+
+impl Registry {
+    /// Seals Bitzoom secrets at rest with `sealer` (without one, Bitzoom keys cannot be stored
+    /// or read).
+    #[must_use]
+    pub fn with_sealer(self, sealer: std::sync::Arc<crate::store::SecretSealer>) -> Self {
+        match self {
+            #[cfg(feature = "redb")]
+            Registry::Redb(r) => Registry::Redb(r.with_sealer(sealer)),
+            #[cfg(feature = "postgres")]
+            Registry::Postgres(r) => Registry::Postgres(Box::new(r.with_sealer(sealer))),
+        }
     }
 }

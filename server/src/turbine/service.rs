@@ -18,6 +18,7 @@ pub struct VerifierService<K> {
     replay: ReplayStore,
     config: VerifyConfig,
     order_domain: OrderDomain,
+    max_open_orders: usize,
 }
 
 fn default_order_domain() -> OrderDomain {
@@ -59,7 +60,21 @@ impl<K> VerifierService<K> {
             replay,
             config,
             order_domain: default_order_domain(),
+            max_open_orders: crate::store::DEFAULT_MAX_OPEN_ORDERS,
         }
+    }
+
+    /// Refuses (429) an order from a key whose wallet holds `max` open orders (default
+    /// [`DEFAULT_MAX_OPEN_ORDERS`](crate::store::DEFAULT_MAX_OPEN_ORDERS)).
+    #[must_use]
+    pub fn with_max_open_orders(mut self, max: usize) -> Self {
+        self.max_open_orders = max.max(1);
+        self
+    }
+
+    /// The open-order limit of each key.
+    pub fn max_open_orders(&self) -> usize {
+        self.max_open_orders
     }
 
     /// Takes orders signed for `domain` (default: chain [`DEFAULT_CHAIN_ID`] and the SDK's

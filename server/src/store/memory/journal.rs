@@ -61,7 +61,7 @@ impl Journal {
         now: UnixTime,
         slice_end: fn(i64) -> i64,
     ) -> io::Result<(Self, (u64, u64), Vec<Record>)> {
-        std::fs::create_dir_all(dir)?;
+        signet_std::private_file::create_private_dir_all(dir)?;
         let key = Self::key(dir)?;
         let mut records = Vec::new();
         let mut files = BTreeMap::new();
@@ -131,7 +131,7 @@ impl Journal {
             std::collections::btree_map::Entry::Occupied(open) => open.into_mut(),
             std::collections::btree_map::Entry::Vacant(slot) => {
                 let path = self.dir.join(format!("{slice}.log"));
-                slot.insert(std::fs::OpenOptions::new().create(true).append(true).open(path)?)
+                slot.insert(signet_std::private_file::open_private_append(&path)?)
             }
         };
         file.write_all(&record.to_bytes())

@@ -2,8 +2,11 @@
 
 use tokio_postgres::Row;
 
+use signet_std::Secret;
+
 use super::{PostgresRegistry, pg_error};
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyError, BitzoomKeyStatus, MAX_KEYS_PER_ACCOUNT};
+use crate::store::SecretSealer;
 use crate::store::bitzoom_keys::{BitzoomKeyStore, listed};
 use crate::store::error::RegistryError;
 
@@ -11,14 +14,18 @@ fn corrupt(api_key: &str) -> RegistryError {
     RegistryError::Corrupt(format!("Bitzoom key {api_key}"))
 }
 
-/// A row read exactly.
-fn key_of(row: &Row) -> Result<BitzoomKey, RegistryError> {
+/// A row read exactly, its secret opened.
+fn key_of(row: &Row, sealer: &SecretSealer) -> Result<BitzoomKey, RegistryError> {
     let api_key: String = row.try_get("api_key").map_err(|_| corrupt("?"))?;
     let bad = || corrupt(&api_key);
     let status: String = row.try_get("status").map_err(|_| bad())?;
     let permissions: i16 = row.try_get("permissions").map_err(|_| bad())?;
     let allowed: String = row.try_get("allowed_ips").map_err(|_| bad())?;
     let allowed: Vec<String> = allowed.split(',').filter(|n| !n.is_empty()).map(str::to_owned).collect();
+    let stored: String = row.try_get("secret").map_err(|_| bad())?;
+    // Clear from before sealing: taken as is, and sealed at the next start.
+    let secret =
+        if SecretSealer::is_sealed(&stored) { sealer.open(&api_key, &stored)? } else { Secret::new(stored) };
     BitzoomKey::from_parts(
         &api_key,
         row.try_get("account").map_err(|_| bad())?,
@@ -27,7 +34,7 @@ fn key_of(row: &Row) -> Result<BitzoomKey, RegistryError> {
         &allowed,
         BitzoomKeyStatus::parse(&status).ok_or_else(bad)?,
         row.try_get("created_at").map_err(|_| bad())?,
-        row.try_get("secret").map_err(|_| bad())?,
+        secret.expose().to_owned(),
     )
     .ok_or_else(bad)
 }
@@ -37,6 +44,7 @@ impl BitzoomKeyStore for PostgresRegistry {
     /// both pass the count.
     async fn create_bitzoom_key(&self, key: &BitzoomKey) -> Result<(), BitzoomKeyError> {
         let allowed = key.allowed_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let sealed = self.sealer()?.seal(&key.api_key, &key.secret);
         self.bounded(async {
             let mut client = self.client().await?;
             let txn = client.transaction().await.map_err(pg_error)?;
@@ -66,7 +74,7 @@ impl BitzoomKeyStore for PostgresRegistry {
                     &allowed,
                     &key.status.as_str(),
                     &key.created_at.0,
-                    &key.secret.expose(),
+                    &sealed,
                 ],
             )
             .await
@@ -78,6 +86,7 @@ impl BitzoomKeyStore for PostgresRegistry {
     }
 
     async fn bitzoom_key(&self, api_key: &str) -> Result<Option<BitzoomKey>, RegistryError> {
+        let sealer = self.sealer()?;
         self.bounded(async {
             let client = self.client().await?;
             let statement = client
@@ -85,12 +94,13 @@ impl BitzoomKeyStore for PostgresRegistry {
                 .await
                 .map_err(pg_error)?;
             let row = client.query_opt(&statement, &[&api_key]).await.map_err(pg_error)?;
-            row.map(|r| key_of(&r)).transpose()
+            row.map(|r| key_of(&r, sealer)).transpose()
         })
         .await
     }
 
     async fn bitzoom_keys(&self, account: Option<&str>) -> Result<Vec<BitzoomKey>, RegistryError> {
+        let sealer = self.sealer()?;
         let keys = self
             .bounded(async {
                 let rows = self
@@ -102,7 +112,7 @@ impl BitzoomKeyStore for PostgresRegistry {
                     )
                     .await
                     .map_err(pg_error)?;
-                rows.iter().map(key_of).collect::<Result<Vec<_>, _>>()
+                rows.iter().map(|r| key_of(r, sealer)).collect::<Result<Vec<_>, _>>()
             })
             .await?;
         Ok(listed(keys, account))
@@ -114,6 +124,7 @@ impl BitzoomKeyStore for PostgresRegistry {
         status: BitzoomKeyStatus,
     ) -> Result<BitzoomKey, BitzoomKeyError> {
         // Revoked stays revoked: the update only touches a key that is not, or asks for revoked.
+        let sealer = self.sealer()?;
         let row = self
             .bounded(async {
                 self.client()
@@ -128,9 +139,44 @@ impl BitzoomKeyStore for PostgresRegistry {
             })
             .await?;
         match row {
-            Some(row) => Ok(key_of(&row)?),
+            Some(row) => Ok(key_of(&row, sealer)?),
             None if self.bitzoom_key(api_key).await?.is_some() => Err(BitzoomKeyError::Revoked),
             None => Err(BitzoomKeyError::NotFound),
         }
+    }
+
+    /// Each stale row is updated only if it still holds what was read, so two instances
+    /// resealing at once cannot overwrite each other's work with a stale value.
+    async fn reseal_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
+        let sealer = self.sealer()?;
+        self.bounded(async {
+            let client = self.client().await?;
+            let rows = client
+                .query("SELECT api_key, secret FROM signet_bitzoom_keys", &[])
+                .await
+                .map_err(pg_error)?;
+            let mut changed = 0;
+            for row in rows {
+                let api_key: String = row.try_get(0).map_err(|_| corrupt("?"))?;
+                let stored: String = row.try_get(1).map_err(|_| corrupt(&api_key))?;
+                if !sealer.needs_reseal(&stored) {
+                    continue;
+                }
+                let secret = if SecretSealer::is_sealed(&stored) {
+                    sealer.open(&api_key, &stored)?
+                } else {
+                    Secret::new(stored.clone())
+                };
+                changed += client
+                    .execute(
+                        "UPDATE signet_bitzoom_keys SET secret = $2 WHERE api_key = $1 AND secret = $3",
+                        &[&api_key, &sealer.seal(&api_key, &secret), &stored],
+                    )
+                    .await
+                    .map_err(pg_error)? as usize;
+            }
+            Ok(changed)
+        })
+        .await
     }
 }

@@ -46,4 +46,10 @@ CREATE TABLE signet_bitzoom_keys (
 );
 CREATE INDEX signet_bitzoom_keys_account ON signet_bitzoom_keys (account);
 ",
+    // Listings name their trader, often with a market; the open-order limit counts a trader's
+    // open orders.
+    r"
+CREATE INDEX signet_orders_trader_market ON signet_orders (trader, market_id, created_at DESC);
+CREATE INDEX signet_orders_open ON signet_orders (trader, expiration) WHERE status = 'open';
+",
 ];

@@ -4,13 +4,13 @@
 use signet_core::UnixTime;
 use signet_core::turbine::KeyId;
 use signet_core::turbine::order::{
-    MAX_ORDER_BODY_LEN, MarketId, OrderHash, OrderQuery, OrderRecord, OrderStatus, SignedOrder,
+    MAX_ORDER_BODY_LEN, MarketId, OrderHash, OrderRecord, OrderStatus, SignedOrder,
 };
 use tokio_postgres::Row;
 
 use super::{PostgresRegistry, pg_error};
 use crate::store::error::{DatabaseError, RegistryError};
-use crate::store::orders::{MAX_ORDERS_LISTED, OrderStore, OrderStoreError, expiration_key};
+use crate::store::orders::{OrderListing, OrderStore, OrderStoreError, expiration_key};
 
 /// The columns [`record_of`] reads.
 const COLUMNS: &str = "o.order_hash, o.status, o.kid, o.body, o.created_at";
@@ -41,57 +41,88 @@ fn record_of(row: &Row) -> Result<OrderRecord, RegistryError> {
 }
 
 impl OrderStore for PostgresRegistry {
-    /// One statement reads the key's wallet and inserts only when it is the trader; the primary
+    /// One transaction: the key's wallet must be the trader; holding the trader's advisory
+    /// lock (so instances posting for one wallet at once take turns), the wallet's live open
+    /// orders are counted (the partial index on open orders) against `max_open`; the primary
     /// key refuses a second copy.
     async fn submit_order(
         &self,
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
+        max_open: usize,
     ) -> Result<OrderRecord, OrderStoreError> {
         let mut body = [0u8; MAX_ORDER_BODY_LEN];
         let body = signed.write_body(&mut body).map_err(|e| RegistryError::Database(DatabaseError::of(e)))?;
         let order = &signed.order;
         let hash = signed.hash();
-        let row = self
-            .bounded(async {
-                let client = self.client().await?;
-                let statement = client
-                    .prepare_cached(
-                        "WITH k AS (SELECT wallet FROM signet_api_keys WHERE kid = $1), \
-                         ins AS (INSERT INTO signet_orders \
-                                 (order_hash, trader, market_id, status, expiration, kid, body, created_at) \
-                                 SELECT $2, $3, $4, 'open', $5, $1, $6, $7 FROM k WHERE k.wallet = $3 \
-                                 ON CONFLICT (order_hash) DO NOTHING RETURNING 1) \
-                         SELECT (SELECT wallet FROM k) AS wallet, EXISTS (SELECT 1 FROM ins) AS inserted",
-                    )
-                    .await
-                    .map_err(pg_error)?;
-                client
-                    .query_one(
-                        &statement,
-                        &[
-                            &kid.as_str(),
-                            &hash.0.as_slice(),
-                            &order.trader.as_bytes().as_slice(),
-                            &order.market_id.as_bytes().as_slice(),
-                            &expiration_key(signed),
-                            &body,
-                            &now.0,
-                        ],
-                    )
-                    .await
-                    .map_err(pg_error)
-            })
-            .await?;
-        let wallet: Option<Vec<u8>> = row.get("wallet");
-        if wallet.as_deref() != Some(order.trader.as_bytes().as_slice()) {
-            return Err(OrderStoreError::TraderMismatch);
-        }
-        if !row.get::<_, bool>("inserted") {
-            return Err(OrderStoreError::Duplicate);
-        }
-        Ok(OrderRecord { signed: *signed, status: OrderStatus::Open, kid: kid.clone(), created_at: now })
+        let trader = order.trader.as_bytes().as_slice();
+        self.bounded(async {
+            let mut client = self.client().await?;
+            let txn = client.transaction().await.map_err(pg_error)?;
+            let wallet: Option<Vec<u8>> = txn
+                .query_opt("SELECT wallet FROM signet_api_keys WHERE kid = $1", &[&kid.as_str()])
+                .await
+                .map_err(pg_error)?
+                .map(|row| row.get(0));
+            if wallet.as_deref() != Some(trader) {
+                return Ok(Err(OrderStoreError::TraderMismatch));
+            }
+            txn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('signet-orders:' || encode($1, 'hex')))",
+                &[&trader],
+            )
+            .await
+            .map_err(pg_error)?;
+            let exists = txn
+                .query_opt("SELECT 1 FROM signet_orders WHERE order_hash = $1", &[&hash.0.as_slice()])
+                .await
+                .map_err(pg_error)?;
+            if exists.is_some() {
+                return Ok(Err(OrderStoreError::Duplicate));
+            }
+            let limit = i64::try_from(max_open).unwrap_or(i64::MAX);
+            let held: i64 = txn
+                .query_one(
+                    "SELECT count(*) FROM (SELECT 1 FROM signet_orders \
+                     WHERE trader = $1 AND status = 'open' AND expiration > $2 LIMIT $3) open",
+                    &[&trader, &now.0, &limit],
+                )
+                .await
+                .map_err(pg_error)?
+                .get(0);
+            if held >= limit {
+                return Ok(Err(OrderStoreError::TooManyOpen(max_open)));
+            }
+            let inserted = txn
+                .execute(
+                    "INSERT INTO signet_orders \
+                     (order_hash, trader, market_id, status, expiration, kid, body, created_at) \
+                     VALUES ($1, $2, $3, 'open', $4, $5, $6, $7) ON CONFLICT (order_hash) DO NOTHING",
+                    &[
+                        &hash.0.as_slice(),
+                        &trader,
+                        &order.market_id.as_bytes().as_slice(),
+                        &expiration_key(signed),
+                        &kid.as_str(),
+                        &body,
+                        &now.0,
+                    ],
+                )
+                .await
+                .map_err(pg_error)?;
+            if inserted == 0 {
+                return Ok(Err(OrderStoreError::Duplicate));
+            }
+            txn.commit().await.map_err(pg_error)?;
+            Ok(Ok(OrderRecord {
+                signed: *signed,
+                status: OrderStatus::Open,
+                kid: kid.clone(),
+                created_at: now,
+            }))
+        })
+        .await?
     }
 
     async fn order(&self, hash: &OrderHash) -> Result<Option<OrderRecord>, OrderStoreError> {
@@ -106,25 +137,31 @@ impl OrderStore for PostgresRegistry {
         Ok(row.map(|r| record_of(&r)).transpose()?)
     }
 
-    /// Filtered and ordered by the database (by the trader or market index).
-    async fn orders(&self, query: &OrderQuery, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
+    /// Filtered and ordered by the database, from the trader's index (or the trader-and-market
+    /// one), stopping at the limit.
+    async fn orders(
+        &self,
+        listing: &OrderListing,
+        now: UnixTime,
+    ) -> Result<Vec<OrderRecord>, OrderStoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM signet_orders o \
-             WHERE ($1::bytea IS NULL OR o.trader = $1) AND ($2::bytea IS NULL OR o.market_id = $2) \
+             WHERE o.trader = $1 AND ($2::bytea IS NULL OR o.market_id = $2) \
              AND ($3::text IS NULL \
                   OR ($3 = 'open' AND o.status = 'open' AND o.expiration > $4) \
                   OR ($3 = 'expired' AND o.status = 'open' AND o.expiration <= $4) \
                   OR ($3 NOT IN ('open', 'expired') AND o.status = $3)) \
-             ORDER BY o.created_at DESC, o.order_hash LIMIT {MAX_ORDERS_LISTED}"
+             ORDER BY o.created_at DESC, o.order_hash LIMIT $5"
         );
-        let trader = query.trader.map(|t| t.as_bytes().to_vec());
-        let market = query.market_id.map(|m| m.as_bytes().to_vec());
-        let status = query.status.map(OrderStatus::as_str);
+        let trader = listing.trader.as_bytes().to_vec();
+        let market = listing.market_id.map(|m| m.as_bytes().to_vec());
+        let status = listing.status.map(OrderStatus::as_str);
+        let limit = i64::try_from(listing.bounded_limit()).unwrap_or(1);
         let rows = self
             .bounded(async {
                 let client = self.client().await?;
                 let statement = client.prepare_cached(&sql).await.map_err(pg_error)?;
-                client.query(&statement, &[&trader, &market, &status, &now.0]).await.map_err(pg_error)
+                client.query(&statement, &[&trader, &market, &status, &now.0, &limit]).await.map_err(pg_error)
             })
             .await?;
         Ok(rows.iter().map(record_of).collect::<Result<_, _>>()?)

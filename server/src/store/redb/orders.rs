@@ -1,17 +1,19 @@
-//! Orders in the redb registry: one table by hash and an index by trader, written in the same
-//! transactions as the key checks.
+//! Orders in the redb registry: one table by hash and three indexes (by trader, by trader and
+//! market, a trader's open orders by expiration), written in the same transactions as the key
+//! checks. Every listing and the open-order count read index ranges of one trader; the work runs
+//! on a blocking thread, not on the async runtime's.
 
-use redb::{ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, Table, TableDefinition, TableHandle as _, WriteTransaction};
 use signet_core::UnixTime;
 use signet_core::eth::Address;
 use signet_core::turbine::KeyId;
 use signet_core::turbine::order::{
-    MAX_ORDER_BODY_LEN, MarketId, OrderHash, OrderQuery, OrderRecord, OrderStatus, SignedOrder,
+    MAX_ORDER_BODY_LEN, MarketId, OrderHash, OrderRecord, OrderStatus, SignedOrder,
 };
 
 use super::{KEYS, RedbRegistry, db_error, decode as decode_entry};
 use crate::store::error::RegistryError;
-use crate::store::orders::{MAX_ORDERS_LISTED, OrderStore, OrderStoreError};
+use crate::store::orders::{OrderListing, OrderStore, OrderStoreError, expiration_key};
 
 /// order hash (32 bytes) -> encoded [`OrderRecord`].
 const ORDERS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("orders");
@@ -19,10 +21,34 @@ const ORDERS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("orders");
 /// time order.
 const ORDERS_BY_TRADER: TableDefinition<&[u8], ()> = TableDefinition::new("orders_by_trader");
 
-/// Creates the order tables (with the registry's).
+/// trader (20) ‖ market (32) ‖ accepted at (8, big-endian) ‖ order hash (32) -> nothing: a
+/// trader's orders in one market, in time order.
+const ORDERS_BY_MARKET: TableDefinition<&[u8], ()> = TableDefinition::new("orders_by_trader_market");
+/// trader (20) ‖ expiration (8, big-endian) ‖ order hash (32) -> nothing: a trader's open
+/// orders (removed when cancelled); those still live at `now` are the range past `now`.
+const OPEN_ORDERS: TableDefinition<&[u8], ()> = TableDefinition::new("open_orders_by_trader");
+
+/// Creates the order tables (with the registry's); a registry made before the market and open
+/// indexes has them built from its orders, once.
 pub(crate) fn create_tables(txn: &WriteTransaction) -> Result<(), RegistryError> {
+    let had_open_index = txn.list_tables().map_err(db_error)?.any(|t| t.name() == OPEN_ORDERS.name());
     txn.open_table(ORDERS).map_err(db_error)?;
     txn.open_table(ORDERS_BY_TRADER).map_err(db_error)?;
+    txn.open_table(ORDERS_BY_MARKET).map_err(db_error)?;
+    txn.open_table(OPEN_ORDERS).map_err(db_error)?;
+    if !had_open_index {
+        let orders = txn.open_table(ORDERS).map_err(db_error)?;
+        let mut by_market = txn.open_table(ORDERS_BY_MARKET).map_err(db_error)?;
+        let mut open = txn.open_table(OPEN_ORDERS).map_err(db_error)?;
+        for item in orders.iter().map_err(db_error)? {
+            let (hash, value) = item.map_err(db_error)?;
+            let record = decode(hash.value(), value.value())?;
+            by_market.insert(market_key(&record).as_slice(), ()).map_err(db_error)?;
+            if record.status == OrderStatus::Open {
+                open.insert(open_key(&record.signed).as_slice(), ()).map_err(db_error)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -70,13 +96,72 @@ fn index_key(trader: &Address, created_at: UnixTime, hash: &OrderHash) -> [u8; 6
     key
 }
 
+/// Index keys starting with `prefix`: from the first to the last possible key of `N` bytes.
+fn prefix_range<const N: usize>(prefix: &[&[u8]]) -> ([u8; N], [u8; N]) {
+    let mut low = [0u8; N];
+    let mut high = [0xffu8; N];
+    let mut at = 0;
+    for part in prefix {
+        if let (Some(l), Some(h)) = (low.get_mut(at..at + part.len()), high.get_mut(at..at + part.len())) {
+            l.copy_from_slice(part);
+            h.copy_from_slice(part);
+        }
+        at += part.len();
+    }
+    (low, high)
+}
+
 /// Index keys of `trader`'s orders: from its first to its last possible key.
 fn trader_range(trader: &Address) -> ([u8; 60], [u8; 60]) {
-    let mut low = [0u8; 60];
-    let mut high = [0xffu8; 60];
-    low[..20].copy_from_slice(trader.as_bytes());
-    high[..20].copy_from_slice(trader.as_bytes());
+    prefix_range(&[trader.as_bytes()])
+}
+
+fn market_key(record: &OrderRecord) -> [u8; 92] {
+    let mut key = [0u8; 92];
+    let order = &record.signed.order;
+    let parts: [&[u8]; 4] = [
+        order.trader.as_bytes(),
+        order.market_id.as_bytes(),
+        &record.created_at.0.to_be_bytes(),
+        &record.hash().0,
+    ];
+    let mut at = 0;
+    for part in parts {
+        if let Some(slot) = key.get_mut(at..at + part.len()) {
+            slot.copy_from_slice(part);
+        }
+        at += part.len();
+    }
+    key
+}
+
+/// The expiration as an index key part (order preserved; beyond `i64::MAX` the same as never).
+fn expiration_bytes(signed: &SignedOrder) -> [u8; 8] {
+    expiration_key(signed).to_be_bytes()
+}
+
+fn open_key(signed: &SignedOrder) -> [u8; 60] {
+    let mut key = [0u8; 60];
+    let (t, rest) = key.split_at_mut(20);
+    let (e, h) = rest.split_at_mut(8);
+    t.copy_from_slice(signed.order.trader.as_bytes());
+    e.copy_from_slice(&expiration_bytes(signed));
+    h.copy_from_slice(&signed.hash().0);
+    key
+}
+
+/// Open-index keys of `trader`'s orders still live at `now` (expiring after it).
+fn live_range(trader: &Address, now: UnixTime) -> ([u8; 60], [u8; 60]) {
+    let (mut low, high) = prefix_range::<60>(&[trader.as_bytes()]);
+    if let Some(e) = low.get_mut(20..28) {
+        e.copy_from_slice(&now.0.saturating_add(1).to_be_bytes());
+    }
     (low, high)
+}
+
+/// The hash at the end of an index key.
+fn hash_of(key: &[u8]) -> &[u8] {
+    key.get(key.len().saturating_sub(32)..).unwrap_or_default()
 }
 
 /// The wallet that registered `kid`, inside a write transaction.
@@ -108,6 +193,7 @@ impl RedbRegistry {
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
+        max_open: usize,
     ) -> Result<OrderRecord, OrderStoreError> {
         let txn = self.db.begin_write().map_err(db_error)?;
         if wallet_of(&txn, kid)? != Some(signed.order.trader) {
@@ -121,9 +207,19 @@ impl RedbRegistry {
             if orders.get(hash.0.as_slice()).map_err(db_error)?.is_some() {
                 return Err(OrderStoreError::Duplicate);
             }
+            let mut open = txn.open_table(OPEN_ORDERS).map_err(db_error)?;
+            // Counts at most `max_open` entries: the range holds only live open orders.
+            let (low, high) = live_range(&signed.order.trader, now);
+            let held = open.range(low.as_slice()..=high.as_slice()).map_err(db_error)?.take(max_open).count();
+            if held >= max_open {
+                return Err(OrderStoreError::TooManyOpen(max_open));
+            }
             store(&mut orders, &record)?;
+            open.insert(open_key(signed).as_slice(), ()).map_err(db_error)?;
             let mut index = txn.open_table(ORDERS_BY_TRADER).map_err(db_error)?;
             index.insert(index_key(&signed.order.trader, now, &hash).as_slice(), ()).map_err(db_error)?;
+            let mut by_market = txn.open_table(ORDERS_BY_MARKET).map_err(db_error)?;
+            by_market.insert(market_key(&record).as_slice(), ()).map_err(db_error)?;
         }
         txn.commit().map_err(db_error)?;
         Ok(record)
@@ -135,35 +231,53 @@ impl RedbRegistry {
         Ok(load(&orders, &hash.0)?)
     }
 
-    /// A trader's orders come from the index; without a trader every order is read.
-    fn orders_now(&self, query: &OrderQuery, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
+    /// A trader's orders, from whichever index narrows them most: its open orders (at most
+    /// the open-order limit) for `status=open`, its orders in one market, or all its orders,
+    /// newest first, stopping at the limit.
+    fn orders_now(&self, listing: &OrderListing, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
         let txn = self.db.begin_read().map_err(db_error)?;
         let orders = txn.open_table(ORDERS).map_err(db_error)?;
+        let query = listing.query();
+        let limit = listing.bounded_limit();
+        let trader = listing.trader;
         let mut out = Vec::new();
-        if let Some(trader) = &query.trader {
-            let index = txn.open_table(ORDERS_BY_TRADER).map_err(db_error)?;
-            let (low, high) = trader_range(trader);
-            for item in index.range(low.as_slice()..=high.as_slice()).map_err(db_error)? {
+        let mut take = |hash: &[u8]| -> Result<bool, OrderStoreError> {
+            let record = load(&orders, hash)?.ok_or_else(|| RegistryError::Corrupt("order index".into()))?;
+            if query.matches(&record, now) {
+                out.push(record);
+            }
+            Ok(out.len() < limit)
+        };
+        if listing.status == Some(OrderStatus::Open) {
+            let open = txn.open_table(OPEN_ORDERS).map_err(db_error)?;
+            let (low, high) = live_range(&trader, now);
+            for item in open.range(low.as_slice()..=high.as_slice()).map_err(db_error)? {
                 let (key, ()) = item.map(|(k, _)| (k, ())).map_err(db_error)?;
-                let hash = key.value().get(28..).unwrap_or_default();
-                let record =
-                    load(&orders, hash)?.ok_or_else(|| RegistryError::Corrupt("order index".into()))?;
-                if query.matches(&record, now) {
-                    out.push(record);
+                // Every live open order is read (at most the open limit), then sorted.
+                take(hash_of(key.value()))?;
+            }
+        } else if let Some(market) = &listing.market_id {
+            let index = txn.open_table(ORDERS_BY_MARKET).map_err(db_error)?;
+            let (low, high) = prefix_range::<92>(&[trader.as_bytes(), market.as_bytes()]);
+            for item in index.range(low.as_slice()..=high.as_slice()).map_err(db_error)?.rev() {
+                let (key, ()) = item.map(|(k, _)| (k, ())).map_err(db_error)?;
+                if !take(hash_of(key.value()))? {
+                    break;
                 }
             }
         } else {
-            for item in orders.iter().map_err(db_error)? {
-                let (hash, value) = item.map_err(db_error)?;
-                let record = decode(hash.value(), value.value())?;
-                if query.matches(&record, now) {
-                    out.push(record);
+            let index = txn.open_table(ORDERS_BY_TRADER).map_err(db_error)?;
+            let (low, high) = trader_range(&trader);
+            for item in index.range(low.as_slice()..=high.as_slice()).map_err(db_error)?.rev() {
+                let (key, ()) = item.map(|(k, _)| (k, ())).map_err(db_error)?;
+                if !take(hash_of(key.value()))? {
+                    break;
                 }
             }
         }
         // Newest first; within a second by hash, as PostgreSQL orders them.
         out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.hash().cmp(&b.hash())));
-        out.truncate(MAX_ORDERS_LISTED);
+        out.truncate(limit);
         Ok(out)
     }
 
@@ -187,6 +301,10 @@ impl RedbRegistry {
             }
             record.status = OrderStatus::Cancelled;
             store(&mut orders, &record)?;
+            txn.open_table(OPEN_ORDERS)
+                .map_err(db_error)?
+                .remove(open_key(&record.signed).as_slice())
+                .map_err(db_error)?;
             record
         };
         txn.commit().map_err(db_error)?;
@@ -203,13 +321,14 @@ impl RedbRegistry {
         let Some(wallet) = wallet_of(&txn, kid)? else { return Ok(Vec::new()) };
         let mut cancelled = Vec::new();
         {
-            let index = txn.open_table(ORDERS_BY_TRADER).map_err(db_error)?;
+            // The wallet's live open orders (at most the open limit), then those in `market`.
+            let mut open = txn.open_table(OPEN_ORDERS).map_err(db_error)?;
             let mut orders = txn.open_table(ORDERS).map_err(db_error)?;
-            let (low, high) = trader_range(&wallet);
+            let (low, high) = live_range(&wallet, now);
             let mut hashes = Vec::new();
-            for item in index.range(low.as_slice()..=high.as_slice()).map_err(db_error)? {
+            for item in open.range(low.as_slice()..=high.as_slice()).map_err(db_error)? {
                 let (key, _) = item.map_err(db_error)?;
-                hashes.push(key.value().get(28..).unwrap_or_default().to_vec());
+                hashes.push(hash_of(key.value()).to_vec());
             }
             for hash in hashes {
                 let Some(mut record) = load(&orders, &hash)? else { continue };
@@ -218,6 +337,7 @@ impl RedbRegistry {
                 {
                     record.status = OrderStatus::Cancelled;
                     store(&mut orders, &record)?;
+                    open.remove(open_key(&record.signed).as_slice()).map_err(db_error)?;
                     cancelled.push(record.hash());
                 }
             }
@@ -227,23 +347,32 @@ impl RedbRegistry {
     }
 }
 
-/// Short local transactions, done in place.
+/// On a blocking thread: a listing or a count reads index ranges and decodes orders, which a
+/// runtime thread must not wait on.
 impl OrderStore for RedbRegistry {
     async fn submit_order(
         &self,
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
+        max_open: usize,
     ) -> Result<OrderRecord, OrderStoreError> {
-        self.submit_order_now(kid, signed, now)
+        let (kid, signed) = (kid.clone(), *signed);
+        self.blocking(move |r| r.submit_order_now(&kid, &signed, now, max_open)).await
     }
 
     async fn order(&self, hash: &OrderHash) -> Result<Option<OrderRecord>, OrderStoreError> {
-        self.order_now(hash)
+        let hash = *hash;
+        self.blocking(move |r| r.order_now(&hash)).await
     }
 
-    async fn orders(&self, query: &OrderQuery, now: UnixTime) -> Result<Vec<OrderRecord>, OrderStoreError> {
-        self.orders_now(query, now)
+    async fn orders(
+        &self,
+        listing: &OrderListing,
+        now: UnixTime,
+    ) -> Result<Vec<OrderRecord>, OrderStoreError> {
+        let listing = *listing;
+        self.blocking(move |r| r.orders_now(&listing, now)).await
     }
 
     async fn cancel_order(
@@ -252,7 +381,8 @@ impl OrderStore for RedbRegistry {
         hash: &OrderHash,
         now: UnixTime,
     ) -> Result<OrderRecord, OrderStoreError> {
-        self.cancel_order_now(kid, hash, now)
+        let (kid, hash) = (kid.clone(), *hash);
+        self.blocking(move |r| r.cancel_order_now(&kid, &hash, now)).await
     }
 
     async fn cancel_market_orders(
@@ -261,6 +391,7 @@ impl OrderStore for RedbRegistry {
         market: &MarketId,
         now: UnixTime,
     ) -> Result<Vec<OrderHash>, OrderStoreError> {
-        self.cancel_market_orders_now(kid, market, now)
+        let (kid, market) = (kid.clone(), *market);
+        self.blocking(move |r| r.cancel_market_orders_now(&kid, &market, now)).await
     }
 }
