@@ -9,8 +9,9 @@ use signet_server::store::DEFAULT_REPLAY_CAPACITY;
 /// Where the server remembers used tokens.
 #[derive(Args, Clone, Debug)]
 pub struct ReplayArgs {
-    /// `memory` (this process, journaled in the data folder; the default) or
-    /// `redis://HOST:PORT[/DB]` (shared by every instance).
+    /// `memory` (this process, journaled in the data folder; the default),
+    /// `redis://HOST:PORT[/DB]` (shared by every instance) or
+    /// `redis-cluster://HOST:PORT,HOST:PORT,…` (a Redis Cluster, any of its nodes).
     #[arg(
         long = "replay-store",
         env = "SIGNET_REPLAY_STORE",
@@ -32,6 +33,14 @@ pub struct ReplayArgs {
     /// Milliseconds allowed for each Redis call before the request is refused with 503.
     #[arg(long = "replay-timeout-ms", env = "SIGNET_REPLAY_TIMEOUT_MS", default_value_t = 100)]
     pub timeout_ms: u64,
+    /// Redis replicas that must acknowledge each accepted nonce (WAIT) before the token is
+    /// accepted, so a failover cannot forget it; 0 waits for none.
+    #[arg(long = "replay-redis-replicas", env = "SIGNET_REPLAY_REDIS_REPLICAS", default_value_t = 0)]
+    pub redis_replicas: usize,
+    /// Milliseconds the replicas' acknowledgement may take; beyond it the request is refused
+    /// with 503 (never accepted).
+    #[arg(long = "replay-redis-wait-ms", env = "SIGNET_REPLAY_REDIS_WAIT_MS", default_value_t = 50)]
+    pub redis_wait_ms: u64,
 }
 
 impl ReplayArgs {
@@ -43,6 +52,8 @@ impl ReplayArgs {
             per_key: self.per_key,
             prefix: self.prefix.clone(),
             timeout: Duration::from_millis(self.timeout_ms.max(1)),
+            redis_replicas: self.redis_replicas,
+            redis_wait: Duration::from_millis(self.redis_wait_ms.max(1)),
         }
     }
 }

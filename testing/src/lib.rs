@@ -4,6 +4,12 @@
 //! skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
+mod cluster;
+mod process;
+
+pub use cluster::RedisCluster;
+pub use process::{free_port, server_binary, wait_for};
+
 use core::net::SocketAddr;
 use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,46 +19,39 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Instant;
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The path of a server binary, or a failure naming the package that provides it.
-pub fn server_binary(name: &str, dirs: &[&str], package: &str) -> PathBuf {
-    let path_dirs =
-        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
-    path_dirs
-        .into_iter()
-        .chain(dirs.iter().map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!("`{name}` not found: install the Debian package `{package}` (apt-get install {package})")
-        })
-}
-
-/// Waits until `ready` holds, or fails after `limit`.
-pub fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < limit, "{what} did not come up within {limit:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A `redis-server` with no persistence on a free loopback port.
+/// A `redis-server` on a free loopback port: without persistence, or with the settings given.
 pub struct RedisServer {
     pub port: u16,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    persistence: Vec<String>,
 }
 
 impl RedisServer {
+    /// No persistence (`--save '' --appendonly no`): a restart starts empty.
     pub fn start() -> Self {
-        let mut server = RedisServer { port: free_port(), child: None, dir: tempfile::tempdir().unwrap() };
+        Self::start_with(&["--save", "", "--appendonly", "no"])
+    }
+
+    /// With these persistence settings (e.g. `--appendonly yes --appendfsync everysec`); its
+    /// folder is kept across restarts.
+    pub fn start_with(persistence: &[&str]) -> Self {
+        let mut server = RedisServer {
+            port: free_port(),
+            child: None,
+            dir: tempfile::tempdir().unwrap(),
+            persistence: persistence.iter().map(|&a| a.to_owned()).collect(),
+        };
         server.restart();
         server
+    }
+
+    /// Stops it with SIGTERM (Redis writes what its persistence keeps) and waits.
+    pub fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
     }
 
     pub fn url(&self) -> String {
@@ -64,16 +63,8 @@ impl RedisServer {
         self.stop();
         let binary = server_binary("redis-server", &["/usr/bin", "/usr/local/bin"], "redis-server");
         let child = Command::new(binary)
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(&self.persistence)
             .arg("--dir")
             .arg(self.dir.path())
             .stdout(Stdio::null())
@@ -85,7 +76,8 @@ impl RedisServer {
         wait_for("redis-server", Duration::from_secs(10), || redis_ping(port));
     }
 
-    /// Stops it (the port then refuses connections).
+    /// Stops it with SIGKILL (the port then refuses connections; what it did not persist is
+    /// lost).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

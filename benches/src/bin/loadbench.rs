@@ -1,4 +1,6 @@
-//! HTTP load benchmark: `signet serve` with the memory store, `signet serve` with Redis, and a
+//! HTTP load benchmark: `signet serve` with the memory store, with one Redis, with a Redis
+//! master and replica and `--replay-redis-replicas 1` (each token waits for the replica's
+//! acknowledgement), with a six-node Redis Cluster (with and without `WAIT`), and a
 //! straightforward axum + `verify_strict` + `Mutex<HashMap>` server, one after the other in
 //! one run, on loopback. Each gets freshly registered keys and tokens pre-minted before the
 //! clock starts (all unique and valid), sent as `GET /auth` over keep-alive connections for a
@@ -37,8 +39,12 @@ use signet_std::{SystemClock, TurbineClient, os_rng};
 /// Load benchmark of `signet serve` against a straightforward verifier.
 #[derive(Parser)]
 struct Args {
-    /// Servers to run, in order: memory, redis, baseline.
-    #[arg(long, value_delimiter = ',', default_value = "memory,redis,baseline")]
+    /// Servers to run, in order: memory, redis, redis-wait, cluster, cluster-wait, baseline.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "memory,redis,redis-wait,cluster,cluster-wait,baseline"
+    )]
     servers: Vec<String>,
     /// Seconds of load per server.
     #[arg(long, default_value_t = 60)]
@@ -106,6 +112,20 @@ fn start(mut command: Command, prefix: &str, on_stderr: bool) -> Result<(Process
     // Keep reading (and discarding) so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     Ok((process, addr))
+}
+
+/// Waits until the Redis on `port` has `replicas` replicas in sync.
+fn wait_for_replicas(port: u16, replicas: usize) -> Result<(), Error> {
+    for _ in 0..500 {
+        let out =
+            Command::new("redis-cli").args(["-p", &port.to_string(), "INFO", "replication"]).output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        if text.lines().filter(|l| l.starts_with("slave") && l.contains("state=online")).count() >= replicas {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err("the replica did not come online".into())
 }
 
 fn redis_server() -> Result<(Process, u16), Error> {
@@ -284,9 +304,9 @@ fn load(
 /// Runs one server: start it, get keys, mint, load.
 fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
     let data = tempfile_dir()?;
-    let mut keep_alive = Vec::new();
+    let mut keep_alive: Vec<Box<dyn core::any::Any>> = Vec::new();
     let (server, addr, keys) = match name {
-        "memory" | "redis" => {
+        "memory" | "redis" | "redis-wait" | "cluster" | "cluster-wait" => {
             let mut command = Command::new(&args.signet);
             command.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data);
             command.args([
@@ -295,10 +315,38 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
                 "--replay-capacity",
                 &args.replay_capacity.to_string(),
             ]);
-            if name == "redis" {
-                let (redis, port) = redis_server()?;
-                keep_alive.push(redis);
-                command.args(["--replay-store", &format!("redis://127.0.0.1:{port}/")]);
+            match name {
+                "redis" => {
+                    let (redis, port) = redis_server()?;
+                    keep_alive.push(Box::new(redis));
+                    command.args(["--replay-store", &format!("redis://127.0.0.1:{port}/")]);
+                }
+                "redis-wait" => {
+                    let master = signet_testing::RedisServer::start();
+                    let port = master.port.to_string();
+                    let replica = signet_testing::RedisServer::start_with(&[
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--replicaof",
+                        "127.0.0.1",
+                        &port,
+                    ]);
+                    command.args(["--replay-store", &master.url()]);
+                    command.args(["--replay-redis-replicas", "1", "--replay-redis-wait-ms", "1000"]);
+                    wait_for_replicas(master.port, 1)?;
+                    keep_alive.push(Box::new((master, replica)));
+                }
+                "cluster" | "cluster-wait" => {
+                    let cluster = signet_testing::RedisCluster::start();
+                    command.args(["--replay-store", &cluster.url(), "--replay-timeout-ms", "1000"]);
+                    if name == "cluster-wait" {
+                        command.args(["--replay-redis-replicas", "1", "--replay-redis-wait-ms", "1000"]);
+                    }
+                    keep_alive.push(Box::new(cluster));
+                }
+                _ => {}
             }
             let (server, addr) = start(command, "signet serve: listening on http://", true)?;
             let client = TurbineClient::new(&format!("http://{addr}"));
@@ -406,6 +454,9 @@ fn main() -> Result<(), Error> {
         let label = match name.as_str() {
             "memory" => "signet serve, memory store",
             "redis" => "signet serve, Redis store",
+            "redis-wait" => "signet serve, Redis + replica, --replay-redis-replicas 1",
+            "cluster" => "signet serve, Redis Cluster (3 masters, 3 replicas)",
+            "cluster-wait" => "signet serve, Redis Cluster, --replay-redis-replicas 1",
             _ => "baseline: axum + verify_strict + Mutex<HashMap>",
         };
         println!(
@@ -421,6 +472,11 @@ fn main() -> Result<(), Error> {
     }
     if let (Some(r), Some(m)) = (rate("redis"), rate("memory")) {
         println!("Redis store / memory store: {:.2}x (target >= 0.7)", r / m);
+    }
+    for (name, against) in [("redis-wait", "redis"), ("cluster", "redis"), ("cluster-wait", "cluster")] {
+        if let (Some(a), Some(b)) = (rate(name), rate(against)) {
+            println!("{name} / {against}: {:.2}x", a / b);
+        }
     }
     let refused: usize = results.iter().map(|(_, o)| o.refusals.values().sum::<usize>()).sum();
     println!("valid tokens refused: {refused}");

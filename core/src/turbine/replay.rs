@@ -54,6 +54,26 @@ pub trait ReplayGuard {
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), ReplayError>;
+
+    /// [`ReplayGuard::check_and_record`] for a credential issued at `issued_at_ms` (Unix
+    /// milliseconds: a token's `ts`, a signed request's timestamp). A store that can lose what
+    /// it recorded (a Redis restarted empty) uses it to refuse, as possibly used, whatever was
+    /// issued before the loss, while fresh credentials pass; the default ignores it. The
+    /// verifiers call this one.
+    ///
+    /// # Errors
+    /// As [`ReplayGuard::check_and_record`].
+    fn check_and_record_issued(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        issued_at_ms: i64,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        let _ = issued_at_ms;
+        self.check_and_record(kid, nonce, expires_at, now)
+    }
 }
 
 impl<R: ReplayGuard + ?Sized> ReplayGuard for &mut R {
@@ -65,5 +85,16 @@ impl<R: ReplayGuard + ?Sized> ReplayGuard for &mut R {
         now: UnixTime,
     ) -> Result<(), ReplayError> {
         (**self).check_and_record(kid, nonce, expires_at, now)
+    }
+
+    fn check_and_record_issued(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        issued_at_ms: i64,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        (**self).check_and_record_issued(kid, nonce, issued_at_ms, expires_at, now)
     }
 }

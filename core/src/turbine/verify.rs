@@ -181,7 +181,10 @@ impl<K: KeyStore, R: ReplayGuard> Verifier<K, R> {
         let record = self.keys.lookup(kid).map_err(|_| AuthError::KeyStoreUnavailable)?;
         token.check_key(record.as_ref(), now)?;
         let expires_at = self.config.replay_expiry(token);
-        self.replay.check_and_record(kid, token.nonce(), expires_at, now).map_err(AuthError::from_replay)?;
+        let issued_at_ms = token.ts().0.saturating_mul(1000);
+        self.replay
+            .check_and_record_issued(kid, token.nonce(), issued_at_ms, expires_at, now)
+            .map_err(AuthError::from_replay)?;
         Ok(Claims { kid: kid.clone(), ts: token.ts(), nonce: *token.nonce() })
     }
 }

@@ -306,7 +306,7 @@ impl BitzoomService {
             return Err(BitzoomError::IpNotAllowed);
         }
         self.replay()
-            .check_and_record_async(kid, &nonce.nonce, nonce.expires_at, nonce.now)
+            .check_and_record_async(kid, &nonce.nonce, nonce.issued_at_ms, nonce.expires_at, nonce.now)
             .await
             .map_err(|e| BitzoomError::Request(RequestSigningError::from_replay(e)))?;
         if !self.limiter.admit(&key.api_key) {

@@ -158,7 +158,8 @@ impl ServeOptions {
 /// Where the server remembers used tokens (`--replay-*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayOptions {
-    /// `memory` (this process, journaled in the data folder) or `redis://HOST:PORT[/DB]`.
+    /// `memory` (this process, journaled in the data folder), `redis://HOST:PORT[/DB]`, or
+    /// `redis-cluster://HOST:PORT,HOST:PORT,…`.
     pub store: String,
     /// Most live nonces the memory store holds.
     pub capacity: usize,
@@ -168,6 +169,10 @@ pub struct ReplayOptions {
     pub prefix: String,
     /// Time allowed for each Redis call before the request is refused with 503.
     pub timeout: Duration,
+    /// Redis replicas that must acknowledge each accepted nonce (`WAIT`); 0: none.
+    pub redis_replicas: usize,
+    /// Time their acknowledgement may take before the request is refused with 503.
+    pub redis_wait: Duration,
 }
 
 impl Default for ReplayOptions {
@@ -178,6 +183,8 @@ impl Default for ReplayOptions {
             per_key: None,
             prefix: "signet".into(),
             timeout: Duration::from_millis(100),
+            redis_replicas: 0,
+            redis_wait: Duration::from_millis(50),
         }
     }
 }
@@ -197,10 +204,13 @@ impl ReplayOptions {
                 .map_err(|e| ServeError::io(format!("replay journal {}", dir.display()), e))?;
             return Ok(ReplayStore::Memory(store));
         }
-        if self.store.starts_with("redis://") || self.store.starts_with("rediss://") {
+        if ["redis://", "rediss://", "redis-cluster://"].iter().any(|s| self.store.starts_with(s)) {
             return self.open_redis(per_key);
         }
-        Err(ServeError::Config("--replay-store takes memory or redis://HOST:PORT[/DB]".into()))
+        Err(ServeError::Config(
+            "--replay-store takes memory, redis://HOST:PORT[/DB] or redis-cluster://HOST:PORT,HOST:PORT,…"
+                .into(),
+        ))
     }
 
     #[cfg(feature = "redis")]
@@ -210,6 +220,8 @@ impl ReplayOptions {
             prefix: self.prefix.clone(),
             per_key,
             timeout: self.timeout.max(Duration::from_millis(1)),
+            replicas: self.redis_replicas,
+            replica_wait: self.redis_wait.max(Duration::from_millis(1)),
         };
         // The URL's error may quote it (with a password): say only what kind of error.
         let store = RedisReplayStore::open(&self.store, config)

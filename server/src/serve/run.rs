@@ -68,6 +68,9 @@ pub async fn build(
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;
     tracing::info!(store = replay.kind(), "replay store");
+    if replay.prepare().await.is_err() {
+        tracing::warn!("replay store not reachable at start: requests are refused (503) until it answers");
+    }
     let turbine = Arc::new(
         VerifierService::with_replay_store(registry, config, replay)
             .with_key_cache_ttl(options.key_cache_ttl)

@@ -1,112 +1,76 @@
-//! The shared replay store: Redis, so that every verifier instance behind a load balancer, and
-//! every instance after a restart, refuses a token any of them accepted.
+//! The shared replay store: Redis (one server, or a Redis Cluster), so that every verifier
+//! instance behind a load balancer, and every instance after a restart, refuses a token any of
+//! them accepted, and Redis's own faults do not reopen them:
+//!
+//! - **a Redis that lost its data** (restarted empty, flushed, a replica promoted without the
+//!   data) is noticed through epoch markers ([`markers`]): credentials issued before the new
+//!   epoch are refused as possibly used (`token already used`), fresh ones pass at once;
+//! - **a failover** loses nothing acknowledged when `replicas` is set: each accepted nonce waits
+//!   for that many replicas (`WAIT`), and a missing acknowledgement is a refusal (503), never an
+//!   acceptance;
+//! - **Redis Cluster** (`redis-cluster://host:port,host:port,…`) through redis-rs's cluster
+//!   client: each check touches one slot (the key id is the hash tag), MOVED, ASK and failovers
+//!   are followed by the client, and a slot without a master means 503.
+
+mod call;
+mod config;
+mod connection;
+mod markers;
+mod script;
 
 use core::time::Duration;
-use std::sync::{Mutex, OnceLock};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use signet_core::UnixTime;
 use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
+
+use call::Call;
+pub use config::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig};
+use connection::Connections;
 
 /// Seconds of expiry each per-key counter slice covers (as the in-process store's slices).
 const SLICE_SECS: i64 = 10;
 
-/// Default time allowed for each call to Redis before the request is refused (503).
-pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(100);
-
-/// Counts one more live nonce for a key, unless it holds its share already. One key (a hash of
-/// slice id -> count), so it is safe for Redis Cluster. ARGV: the slice id, the oldest slice
-/// still live, the cap, and when the hash may go (ms since the epoch).
-const RATE_SCRIPT: &str = r"
-local fields = redis.call('HGETALL', KEYS[1])
-local total = 0
-local oldest = tonumber(ARGV[2])
-for i = 1, #fields, 2 do
-  if tonumber(fields[i]) < oldest then
-    redis.call('HDEL', KEYS[1], fields[i])
-  else
-    total = total + tonumber(fields[i + 1])
-  end
-end
-if total >= tonumber(ARGV[3]) then
-  return 0
-end
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[4]) then
-  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-end
-return 1
-";
-
-/// Settings of a [`RedisReplayStore`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RedisReplayConfig {
-    /// Prepended to every key (`<prefix>:{<kid>}:<nonce>`), so services can share a Redis.
-    pub prefix: String,
-    /// Most live nonces of one key (as [`MemoryReplayConfig::per_key`](crate::store::MemoryReplayConfig::per_key)).
-    pub per_key: usize,
-    /// Time allowed for each call; slower or unreachable Redis means 503, never acceptance.
-    pub timeout: Duration,
-}
-
-impl Default for RedisReplayConfig {
-    fn default() -> Self {
-        RedisReplayConfig {
-            prefix: "signet".to_owned(),
-            per_key: crate::store::memory::DEFAULT_REPLAY_CAPACITY / 8,
-            timeout: DEFAULT_REDIS_TIMEOUT,
-        }
-    }
-}
-
-/// Replay state in Redis: one `SET <prefix>:{<kid>}:<nonce> 1 NX PXAT <expiry ms>` per token
-/// (atomic, so two instances racing one token cannot both win), then the key's counter.
+/// Replay state in Redis: per token one script that checks the epoch marker of its slot, then
+/// `SET <prefix>:{<kid>}:<nonce> 1 NX PXAT <expiry ms>` (atomic, so two instances racing one
+/// token cannot both win), then the key's share; with `replicas`, a `WAIT` on the node that
+/// holds the key.
 ///
-/// Keys carry the key id in braces, a Redis Cluster hash tag: each operation touches one key,
-/// and a key's nonces and counter live on one node. A refused replay is not counted against
-/// the key, so replaying someone's captured token cannot use up their share. Every call is
-/// bounded by the timeout; errors and timeouts are [`ReplayError::Unavailable`]. The async
-/// path (servers) goes through a connection manager that reconnects by itself; the sync path
-/// ([`ReplayGuard`] on `&RedisReplayStore`, for threads without a runtime) keeps one
-/// connection and opens a new one after any failure, so Redis coming back heals both without
-/// a restart.
+/// A refused replay is not counted against the key, so replaying someone's captured token
+/// cannot use up their share. Every call is bounded by the timeout; errors and timeouts are
+/// [`ReplayError::Unavailable`]. Connections reconnect by themselves (a connection manager, or
+/// the cluster client), so Redis coming back heals the store without a restart. The
+/// synchronous path ([`ReplayGuard`] on `&RedisReplayStore`, for threads without a runtime)
+/// keeps a connection of its own and opens a new one after any failure.
 pub struct RedisReplayStore {
-    client: redis::Client,
+    connections: Connections,
     config: RedisReplayConfig,
-    manager: OnceLock<Result<ConnectionManager, String>>,
-    sync: Mutex<Option<redis::Connection>>,
-    rate: redis::Script,
+    check: redis::Script,
+    lost: core::sync::atomic::AtomicU64,
 }
 
 impl core::fmt::Debug for RedisReplayStore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // The URL may carry a password: never printed.
-        f.debug_struct("RedisReplayStore").field("prefix", &self.config.prefix).finish_non_exhaustive()
+        f.debug_struct("RedisReplayStore")
+            .field("prefix", &self.config.prefix)
+            .field("cluster", &self.connections.is_cluster())
+            .finish_non_exhaustive()
     }
 }
 
-/// The keys and arguments of one check.
-struct Call {
-    nonce_key: String,
-    rate_key: String,
-    expiry_ms: i64,
-    slice: i64,
-    oldest: i64,
-    rate_expiry_ms: i64,
-}
-
 impl RedisReplayStore {
-    /// A store on the Redis at `url` (`redis://HOST:PORT[/DB]`). Connects on first use.
+    /// A store on `url`: `redis://HOST:PORT[/DB]` (or `rediss://`) for one Redis,
+    /// `redis-cluster://HOST:PORT,HOST:PORT,…` for a Redis Cluster (any of its nodes; the
+    /// client learns the rest). Connects on first use.
     ///
     /// # Errors
-    /// If `url` is not a Redis URL.
+    /// If `url` is not such a URL.
     pub fn open(url: &str, config: RedisReplayConfig) -> Result<Self, redis::RedisError> {
         Ok(RedisReplayStore {
-            client: redis::Client::open(url)?,
+            connections: Connections::open(url, &config)?,
             config,
-            manager: OnceLock::new(),
-            sync: Mutex::new(None),
-            rate: redis::Script::new(RATE_SCRIPT),
+            check: redis::Script::new(script::CHECK_SCRIPT),
+            lost: core::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -116,132 +80,130 @@ impl RedisReplayStore {
         &self.config
     }
 
-    fn call(&self, kid: &KeyId, nonce: &Nonce, expires_at: UnixTime, now: UnixTime) -> Call {
+    /// Whether this is a Redis Cluster.
+    #[must_use]
+    pub fn is_cluster(&self) -> bool {
+        self.connections.is_cluster()
+    }
+
+    /// Times a check found its epoch marker missing: Redis (or a slot) had lost its data (or
+    /// the markers were never made: [`RedisReplayStore::prepare`]).
+    #[must_use]
+    pub fn data_losses_seen(&self) -> u64 {
+        self.lost.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn call(&self, kid: &KeyId, nonce: &Nonce, issued_ms: i64, expires_at: UnixTime, now: UnixTime) -> Call {
         let slice = expires_at.0.div_euclid(SLICE_SECS);
         let slice_end_ms = slice.saturating_add(1).saturating_mul(SLICE_SECS).saturating_mul(1000);
         let prefix = &self.config.prefix;
+        let nonce_key = format!("{prefix}:{{{kid}}}:{nonce}");
         Call {
-            nonce_key: format!("{prefix}:{{{kid}}}:{nonce}"),
+            marker_key: markers::marker_for(prefix, self.is_cluster(), &nonce_key),
+            nonce_key,
             rate_key: format!("{prefix}:{{{kid}}}:rate"),
             // Live through the last second of the window, as the other stores keep it.
             expiry_ms: expires_at.0.saturating_add(1).saturating_mul(1000),
             slice,
             oldest: now.0.div_euclid(SLICE_SECS),
             rate_expiry_ms: slice_end_ms,
+            issued_secs: issued_ms.div_euclid(1000),
         }
     }
 
-    fn set_nx(call: &Call) -> redis::Cmd {
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(&call.nonce_key).arg(1).arg("NX").arg("PXAT").arg(call.expiry_ms);
-        cmd
+    /// What the script's answer means.
+    fn outcome(&self, answer: i64) -> Result<(), ReplayError> {
+        match answer {
+            1 => Ok(()),
+            3 => {
+                self.lost.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(
+                    "Redis had no epoch marker here (new, or its data was lost): a new epoch starts now"
+                );
+                Ok(())
+            }
+            0 => Err(ReplayError::Replayed),
+            2 => Err(ReplayError::RateLimited),
+            -2 => {
+                self.lost.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(
+                    "Redis lost its replay data (an epoch marker was missing): credentials issued before now are refused"
+                );
+                Err(ReplayError::Replayed)
+            }
+            // Issued before the data began: it may have been used and forgotten.
+            -1 => Err(ReplayError::Replayed),
+            _ => Err(ReplayError::Unavailable),
+        }
     }
 
-    async fn manager(&self) -> Result<ConnectionManager, ReplayError> {
-        let created = self.manager.get_or_init(|| {
-            let config = ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(self.config.timeout))
-                .set_response_timeout(Some(self.config.timeout))
-                .set_number_of_retries(1)
-                .set_min_delay(Duration::from_millis(10))
-                .set_max_delay(Duration::from_millis(200));
-            ConnectionManager::new_lazy_with_config(self.client.clone(), config).map_err(|e| e.to_string())
-        });
-        created.clone().map_err(|_| ReplayError::Unavailable)
-    }
-
-    /// Records the nonce, from async code (a server's request handler).
+    /// Makes the epoch markers that are missing (one, or one per cluster slot), so that a
+    /// marker missing later means lost data. A server calls it at start; until it succeeds,
+    /// the first check of each slot starts its epoch (refusing only what was issued before).
     ///
     /// # Errors
-    /// [`ReplayError::Replayed`], [`ReplayError::RateLimited`], or
-    /// [`ReplayError::Unavailable`] when Redis fails or takes longer than the timeout.
+    /// [`ReplayError::Unavailable`] if Redis cannot be reached.
+    pub async fn prepare(&self) -> Result<(), ReplayError> {
+        let markers = markers::all_markers(&self.config.prefix, self.is_cluster());
+        let work = self.connections.make_markers(markers);
+        // A cluster's 16,384 markers take longer than one call.
+        tokio::time::timeout(self.config.timeout.saturating_mul(100).max(Duration::from_secs(5)), work)
+            .await
+            .unwrap_or(Err(ReplayError::Unavailable))
+    }
+
+    /// Records the nonce of a credential issued at `issued_ms`, from async code (a server's
+    /// request handler).
+    ///
+    /// # Errors
+    /// [`ReplayError::Replayed`] (also for a credential issued before Redis lost its data),
+    /// [`ReplayError::RateLimited`], or [`ReplayError::Unavailable`] when Redis fails, takes
+    /// longer than the timeout, or its replicas do not acknowledge in time.
     pub async fn check_and_record_async(
         &self,
         kid: &KeyId,
         nonce: &Nonce,
+        issued_ms: i64,
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), ReplayError> {
-        let call = self.call(kid, nonce, expires_at, now);
+        let call = self.call(kid, nonce, issued_ms, expires_at, now);
+        let budget = self.config.timeout
+            + if self.config.replicas > 0 { self.config.replica_wait } else { Duration::ZERO };
         let work = async {
-            let mut conn = self.manager().await?;
-            let set: Option<String> =
-                Self::set_nx(&call).query_async(&mut conn).await.map_err(|_| ReplayError::Unavailable)?;
-            if set.is_none() {
-                return Err(ReplayError::Replayed);
-            }
-            let allowed: i64 = self
-                .rate
-                .key(&call.rate_key)
-                .arg(call.slice)
-                .arg(call.oldest)
-                .arg(self.config.per_key)
-                .arg(call.rate_expiry_ms)
-                .invoke_async(&mut conn)
-                .await
-                .map_err(|_| ReplayError::Unavailable)?;
-            if allowed == 0 {
-                // Not accepted, so not remembered: the key's share is not spent on it.
-                let _: Result<i64, _> = redis::cmd("DEL").arg(&call.nonce_key).query_async(&mut conn).await;
-                return Err(ReplayError::RateLimited);
+            let answer = self.connections.check_async(&self.check, &call, self.config.per_key).await?;
+            self.outcome(answer)?;
+            if self.config.replicas > 0 {
+                let acked = self
+                    .connections
+                    .wait_async(&call, self.config.replicas, self.config.replica_wait)
+                    .await?;
+                if acked < self.config.replicas {
+                    // Recorded on the master only: a failover now could forget it, so the token
+                    // is refused (it stays used; the client mints another).
+                    return Err(ReplayError::Unavailable);
+                }
             }
             Ok(())
         };
-        tokio::time::timeout(self.config.timeout, work).await.unwrap_or(Err(ReplayError::Unavailable))
+        let outcome = tokio::time::timeout(budget, work).await.unwrap_or(Err(ReplayError::Unavailable));
+        if outcome == Err(ReplayError::Unavailable) {
+            self.connections.failed();
+        }
+        outcome
     }
 
     /// Whether Redis answers a `PING` within the timeout (for readiness checks).
     pub async fn ping(&self) -> bool {
-        let work = async {
-            let mut conn = self.manager().await.ok()?;
-            redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
-        };
-        matches!(tokio::time::timeout(self.config.timeout, work).await, Ok(Some(_)))
-    }
-
-    fn record_blocking(&self, call: &Call) -> Result<(), ReplayError> {
-        let mut slot = self.sync.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if slot.is_none() {
-            let conn = self
-                .client
-                .get_connection_with_timeout(self.config.timeout)
-                .map_err(|_| ReplayError::Unavailable)?;
-            conn.set_read_timeout(Some(self.config.timeout)).map_err(|_| ReplayError::Unavailable)?;
-            conn.set_write_timeout(Some(self.config.timeout)).map_err(|_| ReplayError::Unavailable)?;
-            *slot = Some(conn);
-        }
-        let conn = slot.as_mut().ok_or(ReplayError::Unavailable)?;
-        let outcome = (|| -> redis::RedisResult<Result<(), ReplayError>> {
-            let set: Option<String> = Self::set_nx(call).query(conn)?;
-            if set.is_none() {
-                return Ok(Err(ReplayError::Replayed));
-            }
-            let allowed: i64 = self
-                .rate
-                .key(&call.rate_key)
-                .arg(call.slice)
-                .arg(call.oldest)
-                .arg(self.config.per_key)
-                .arg(call.rate_expiry_ms)
-                .invoke(conn)?;
-            if allowed == 0 {
-                let _: i64 = redis::cmd("DEL").arg(&call.nonce_key).query(conn)?;
-                return Ok(Err(ReplayError::RateLimited));
-            }
-            Ok(Ok(()))
-        })();
-        match outcome {
-            Ok(answer) => answer,
-            Err(_) => {
-                // A broken or timed-out connection is not reused.
-                *slot = None;
-                Err(ReplayError::Unavailable)
-            }
-        }
+        matches!(tokio::time::timeout(self.config.timeout, self.connections.ping()).await, Ok(true))
     }
 }
 
 impl ReplayGuard for &RedisReplayStore {
+    /// Without the issue time the store cannot tell a credential made before a data loss from
+    /// one made after: it takes the oldest issue time the expiry allows (a day before it), so
+    /// after a loss every credential is refused until those have passed. Servers use the
+    /// async path, which is told.
     fn check_and_record(
         &mut self,
         kid: &KeyId,
@@ -249,6 +211,28 @@ impl ReplayGuard for &RedisReplayStore {
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), ReplayError> {
-        self.record_blocking(&self.call(kid, nonce, expires_at, now))
+        let oldest_ms = expires_at.0.saturating_sub(86_400).saturating_mul(1000);
+        self.check_and_record_issued(kid, nonce, oldest_ms, expires_at, now)
+    }
+
+    fn check_and_record_issued(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        issued_at_ms: i64,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        let call = self.call(kid, nonce, issued_at_ms, expires_at, now);
+        let answer = self.connections.check_blocking(&self.check, &call, self.config.per_key)?;
+        self.outcome(answer)?;
+        if self.config.replicas > 0 {
+            let acked =
+                self.connections.wait_blocking(&call, self.config.replicas, self.config.replica_wait)?;
+            if acked < self.config.replicas {
+                return Err(ReplayError::Unavailable);
+            }
+        }
+        Ok(())
     }
 }

@@ -20,14 +20,17 @@ pub enum ReplayStore {
 }
 
 impl ReplayStore {
-    /// Records the nonce without blocking the async runtime on I/O.
+    /// Records the nonce of a credential issued at `issued_ms` (Unix milliseconds) without
+    /// blocking the async runtime on I/O.
     ///
     /// # Errors
-    /// As [`ReplayGuard::check_and_record`].
+    /// As [`ReplayGuard::check_and_record_issued`].
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
     pub async fn check_and_record_async(
         &self,
         kid: &KeyId,
         nonce: &Nonce,
+        issued_ms: i64,
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), ReplayError> {
@@ -37,7 +40,23 @@ impl ReplayStore {
                 guard.check_and_record(kid, nonce, expires_at, now)
             }
             #[cfg(feature = "redis")]
-            ReplayStore::Redis(store) => store.check_and_record_async(kid, nonce, expires_at, now).await,
+            ReplayStore::Redis(store) => {
+                store.check_and_record_async(kid, nonce, issued_ms, expires_at, now).await
+            }
+        }
+    }
+
+    /// Gets the store ready before serving: a Redis store makes its epoch markers (see
+    /// [`RedisReplayStore::prepare`]); nothing to do for the memory store.
+    ///
+    /// # Errors
+    /// [`ReplayError::Unavailable`] if Redis cannot be reached (the server may still start: it
+    /// refuses with 503 until Redis answers).
+    pub async fn prepare(&self) -> Result<(), ReplayError> {
+        match self {
+            ReplayStore::Memory(_) => Ok(()),
+            #[cfg(feature = "redis")]
+            ReplayStore::Redis(store) => store.prepare().await,
         }
     }
 
@@ -98,6 +117,28 @@ impl ReplayGuard for &ReplayStore {
             ReplayStore::Redis(store) => {
                 let mut guard: &RedisReplayStore = store;
                 guard.check_and_record(kid, nonce, expires_at, now)
+            }
+        }
+    }
+
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+    fn check_and_record_issued(
+        &mut self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        issued_at_ms: i64,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        match self {
+            ReplayStore::Memory(store) => {
+                let mut guard = store;
+                guard.check_and_record(kid, nonce, expires_at, now)
+            }
+            #[cfg(feature = "redis")]
+            ReplayStore::Redis(store) => {
+                let mut guard: &RedisReplayStore = store;
+                guard.check_and_record_issued(kid, nonce, issued_at_ms, expires_at, now)
             }
         }
     }

@@ -167,7 +167,7 @@ impl<K: KeySource> VerifierService<K> {
         token.check_key(record.as_ref(), now)?;
         let expires_at = self.config.replay_expiry(&token);
         self.replay
-            .check_and_record_async(kid, token.nonce(), expires_at, now)
+            .check_and_record_async(kid, token.nonce(), token.ts().0.saturating_mul(1000), expires_at, now)
             .await
             .map_err(AuthError::from_replay)?;
         token.claims().ok_or(AuthError::KeyNotFound)

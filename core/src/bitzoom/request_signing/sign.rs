@@ -77,6 +77,8 @@ impl SignedRequest<'_> {
 pub struct UncheckedNonce {
     /// 16 bytes of the SHA-256 of the free-text nonce: what replay stores key on.
     pub nonce: Nonce,
+    /// When the request says it was made (its timestamp, Unix milliseconds).
+    pub issued_at_ms: i64,
     /// When the nonce may be forgotten: the end of the request's window, rounded up.
     pub expires_at: UnixTime,
     /// The verification time, in seconds.
@@ -154,6 +156,7 @@ pub fn check_request(
     let to_secs = |ms: u64| UnixTime(i64::try_from(ms / 1000).unwrap_or(i64::MAX));
     Ok(UncheckedNonce {
         nonce: Nonce::from_bytes(nonce),
+        issued_at_ms: i64::try_from(timestamp).unwrap_or(i64::MAX),
         // Live until the window has passed, rounded up to whole seconds.
         expires_at: to_secs(timestamp.saturating_add(window).saturating_add(999)),
         now: to_secs(now_ms),
