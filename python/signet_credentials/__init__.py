@@ -1,0 +1,54 @@
+"""signet for Python: Turbine bearer tokens and EIP-712 orders with the official SDK's names
+(`BearerTokenAuth`, `Signer`, `OrderArgs`, ...), byte-compatible with it; a hardware signing
+device that stands in for both (`SigningDevice`); and a token verifier for Python API servers
+(`Verifier`). Backed by signet's Rust core.
+
+    from signet_credentials import OrderArgs, Outcome, Side, Signer, create_bearer_auth
+
+    auth = create_bearer_auth(key_id, api_private_key)
+    headers = auth.get_auth_header()
+    signed = Signer(wallet_private_key, chain_id=137).sign_order(
+        OrderArgs(market_id="0x7be8...", side=Side.BUY, outcome=Outcome.YES,
+                  price=642_000, size=12_500_000, expiration=1_900_000_000))
+"""
+
+from signet_credentials._errors import (
+    AuthenticationError,
+    ConfigError,
+    DeviceError,
+    SignatureError,
+    SignetError,
+    TurbineError,
+    VerificationError,
+)
+from signet_credentials._types import OrderArgs, Outcome, Side, SignedOrder
+from signet_credentials.auth import ApiCredentials, BearerTokenAuth, create_bearer_auth
+from signet_credentials.device import SigningDevice
+from signet_credentials.sdk import use_with
+from signet_credentials.signer import Signer, create_signer
+from signet_credentials.verifier import Claims, Verifier
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApiCredentials",
+    "AuthenticationError",
+    "BearerTokenAuth",
+    "Claims",
+    "ConfigError",
+    "DeviceError",
+    "OrderArgs",
+    "Outcome",
+    "Side",
+    "SignatureError",
+    "SignedOrder",
+    "Signer",
+    "SigningDevice",
+    "SignetError",
+    "TurbineError",
+    "VerificationError",
+    "Verifier",
+    "create_bearer_auth",
+    "create_signer",
+    "use_with",
+]
