@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""The Pico firmware end to end in the rp2040js emulator, driven by the real `signet` CLI.
+
+Starts `signet serve` on loopback and the emulator harness (embedded-adapter/boards/pico/emulator)
+with the UF2 image; bridges the emulated USB serial port (TCP) to a pseudo-terminal, the path
+`signet device --port` opens. Then, as a user would:
+
+1. `device init`: the firmware makes a wallet from its ring-oscillator seed, shows the backup
+   words on the modelled SSD1306 (the harness decodes the pixels) and asks two back (the
+   harness presses only on the right word). The address the device reports is checked against
+   eth-account's derivation from the words read off the display.
+2. `device set-time` (the DS3231 model's registers written), `device register --host`: the
+   wallet registers with signet serve, the issued key is installed on the device.
+3. `device token`: a token signet serve's /auth accepts.
+4. `device sign-order --host`: the order summary the display showed must equal the CLI's; the
+   server verifies the EIP-712 signature and accepts the order. A second order's summary is
+   longer than a screen: the display must page it whole before the harness presses.
+5. The emulator stops and starts again over the same flash contents (a power cycle): the device
+   still holds its wallet and API key and mints a token the server accepts.
+
+Usage: pico_emulator_e2e.py SIGNET_BIN FIRMWARE.uf2 FONT8X8_LEGACY_RS
+"""
+
+import json
+import os
+import queue
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tty
+import urllib.request
+from pathlib import Path
+
+from eth_account import Account
+
+HARNESS = Path(__file__).resolve().parent.parent / "embedded-adapter" / "boards" / "pico" / "emulator" / "harness.mjs"
+MARKET = "0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928"
+# Each step's limit in wall-clock seconds: the emulator runs the M0+ at about a fifth of real speed.
+STEP_SECONDS = 600
+
+
+def fail(message: str) -> None:
+    raise SystemExit(f"pico e2e: {message}")
+
+
+class Harness:
+    """The emulator process, its event lines, and the pty bridge to its USB serial port."""
+
+    def __init__(self, uf2: str, flash: str, font: str) -> None:
+        self.proc = subprocess.Popen(
+            ["node", str(HARNESS), "--uf2", uf2, "--flash", flash, "--font", font, "--max-seconds", "1500"],
+            stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        address = self.wait_for("usb-serial ", 60).split(" ", 1)[1]
+        self.wait_for("usb connected", 120)
+        host, port = address.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)))
+        self.master, slave = os.openpty()
+        tty.setraw(slave)
+        self.port = os.ttyname(slave)
+        self.slave = slave  # held open so the master never sees a hang-up between commands
+        self.running = True
+        threading.Thread(target=self._bridge, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.log.append(line)
+            print(f"  emulator: {line}", flush=True)
+            self.lines.put(line)
+
+    def _bridge(self) -> None:
+        while self.running:
+            ready, _, _ = select.select([self.master, self.sock], [], [], 0.2)
+            try:
+                if self.master in ready:
+                    self.sock.sendall(os.read(self.master, 4096))
+                if self.sock in ready:
+                    data = self.sock.recv(4096)
+                    if not data:
+                        return
+                    os.write(self.master, data)
+            except OSError:
+                return
+
+    def wait_for(self, prefix: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    fail(f"the emulator exited ({self.proc.returncode}) before '{prefix}'")
+                continue
+            if line.startswith("fatal:"):
+                fail(f"emulator: {line}")
+            if line.startswith(prefix):
+                return line
+        fail(f"no '{prefix}' from the emulator in {seconds} s")
+        return ""
+
+    def displayed(self) -> list[str]:
+        return [line.removeprefix("display: ") for line in self.log if line.startswith("display: ")]
+
+    def stop(self) -> None:
+        self.running = False
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.sock.close()
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def device(signet: str, port: str, *args: str) -> dict:
+    started = time.monotonic()
+    out = subprocess.run([signet, "device", "--port", port, "--timeout", str(STEP_SECONDS), "--json", *args],
+                         capture_output=True, text=True, timeout=STEP_SECONDS + 30)
+    print(f"  signet device {args[0]}: {time.monotonic() - started:.1f} s", flush=True)
+    if out.returncode != 0:
+        fail(f"signet device {' '.join(args)}: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def accepted(host: str, token: str) -> bool:
+    request = urllib.request.Request(f"{host}/auth", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status == 200
+    except urllib.error.HTTPError:
+        return False
+
+
+def main() -> None:
+    if len(sys.argv) != 4:
+        raise SystemExit(__doc__)
+    signet, uf2, font = sys.argv[1:]
+    Account.enable_unaudited_hdwallet_features()
+    work = Path(tempfile.mkdtemp(prefix="signet-pico-"))
+    flash = str(work / "flash.bin")
+    log = open(work / "serve.log", "w+")
+    serve = subprocess.Popen([signet, "serve", "--listen", "127.0.0.1:0", "--data", str(work / "data")],
+                             stderr=log, stdout=subprocess.DEVNULL)
+    harness = None
+    try:
+        host = ""
+        for _ in range(400):
+            log.seek(0)
+            for line in log:
+                if line.startswith("signet serve: listening on "):
+                    host = line.split("listening on ", 1)[1].strip()
+            if host:
+                break
+            time.sleep(0.05)
+        if not host:
+            fail("signet serve did not start")
+
+        harness = Harness(uf2, flash, font)
+        started = time.monotonic()
+        made = device(signet, harness.port, "init", "--words", "12")
+        words: dict[int, str] = {}
+        for text in harness.displayed():
+            if text.startswith("Backup words "):
+                for item in text.split(": ", 1)[1].split(" "):
+                    position, word = item.split(".")
+                    words[int(position)] = word
+        if sorted(words) != list(range(1, 13)):
+            fail(f"the display showed words {sorted(words)}, not 1-12")
+        mnemonic = " ".join(words[i] for i in range(1, 13))
+        derived = Account.from_mnemonic(mnemonic, account_path="m/44'/60'/0'/0/0").address
+        if made["address"] != derived:
+            fail(f"device address {made['address']} but the displayed words derive {derived}")
+        print(f"wallet: {derived} from the 12 words shown on the display (eth-account agrees)")
+
+        device(signet, harness.port, "set-time")
+        registered = device(signet, harness.port, "register", "--host", host)
+        kid = registered["api_key_id"]
+        token = device(signet, harness.port, "token")["token"]
+        if not accepted(host, token):
+            fail("signet serve refused the device's token")
+        print(f"registered: key {kid}; a device token accepted by signet serve")
+
+        order = device(signet, harness.port, "sign-order", "--host", host, "--market", MARKET, "--side", "buy",
+                       "--outcome", "yes", "--price", "0.642", "--size", "12.5")
+        shown = [text for text in harness.displayed() if text.startswith("BUY ")]
+        if not shown or shown[-1] != order["summary"]:
+            fail(f"the display showed {shown[-1:]} but the order is {order['summary']!r}")
+        if not order["summary"].startswith("BUY YES 12.5 @ 0.6420 market 0x7be8…e928 exp "):
+            fail(f"unexpected summary {order['summary']!r}")
+        print(f"order {order['orderHash']} {order['status']}; display: {shown[-1]}")
+
+        # A summary longer than one screen (fee recipient and settlement contract in full): the
+        # display pages it, and the harness presses only once every page was shown.
+        long_order = device(signet, harness.port, "sign-order", "--market", MARKET, "--side", "sell", "--outcome",
+                            "no", "--price", "0.000001", "--size", "123456789.123456", "--fee-recipient",
+                            "0x" + "ab" * 20, "--chain-id", "137", "--settlement-contract", "0x" + "cd" * 20)
+        summary = long_order["summary"]
+        shown = [text for text in harness.displayed() if text.startswith("SELL ")]
+        if len(summary) <= 128 or not shown or shown[-1] != summary:
+            fail(f"the display showed {shown[-1:]} for the {len(summary)}-character summary {summary!r}")
+        print(f"a {len(summary)}-character summary shown whole over {-(-len(summary) // 112)} pages before the press")
+        first_run = time.monotonic() - started
+
+        harness.stop()
+        harness = Harness(uf2, flash, font)
+        info = device(signet, harness.port, "info")
+        if info.get("api_key_id") != kid or info.get("address") != derived:
+            fail(f"after the restart the device holds {info}")
+        token = device(signet, harness.port, "token")["token"]
+        if not accepted(host, token):
+            fail("signet serve refused the token minted after the restart")
+        print(f"restart over the same flash: wallet {derived} and key {kid} kept; a fresh token accepted")
+        print(f"pico emulator end to end: passed ({first_run:.0f} s before the restart, "
+              f"{time.monotonic() - started:.0f} s in all)")
+    finally:
+        if harness is not None:
+            harness.stop()
+        serve.terminate()
+        serve.wait(30)
+
+
+if __name__ == "__main__":
+    main()
