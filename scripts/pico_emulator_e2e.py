@@ -17,6 +17,9 @@ with the UF2 image; bridges the emulated USB serial port (TCP) to a pseudo-termi
    longer than a screen: the display must page it whole before the harness presses.
 5. The emulator stops and starts again over the same flash contents (a power cycle): the device
    still holds its wallet and API key and mints a token the server accepts.
+6. The power goes during a key install (registering with a second server), once after the free
+   slot's erase and once after the new record's program: at the next start the device loads the old state
+   in the first case and the new key in the second (whose token the server accepts).
 
 Usage: pico_emulator_e2e.py SIGNET_BIN FIRMWARE.uf2 FONT8X8_LEGACY_RS
 """
@@ -25,6 +28,7 @@ import json
 import os
 import queue
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -50,9 +54,10 @@ def fail(message: str) -> None:
 class Harness:
     """The emulator process, its event lines, and the pty bridge to its USB serial port."""
 
-    def __init__(self, uf2: str, flash: str, font: str) -> None:
+    def __init__(self, uf2: str, flash: str, font: str, power_cut_after: int | None = None) -> None:
+        cut = [] if power_cut_after is None else ["--power-cut-after", str(power_cut_after)]
         self.proc = subprocess.Popen(
-            ["node", str(HARNESS), "--uf2", uf2, "--flash", flash, "--font", font, "--max-seconds", "1500"],
+            ["node", str(HARNESS), "--uf2", uf2, "--flash", flash, "--font", font, "--max-seconds", "1500", *cut],
             stdout=subprocess.PIPE, text=True, bufsize=1)
         self.lines: "queue.Queue[str]" = queue.Queue()
         self.log: list[str] = []
@@ -111,7 +116,8 @@ class Harness:
 
     def stop(self) -> None:
         self.running = False
-        self.proc.terminate()
+        if self.proc.poll() is None:
+            self.proc.terminate()
         self.proc.wait(30)
         self.sock.close()
         os.close(self.master)
@@ -137,6 +143,21 @@ def accepted(host: str, token: str) -> bool:
         return False
 
 
+def start_serve(signet: str, data: Path, servers: list[subprocess.Popen[bytes]]) -> str:
+    """A `signet serve` on a free loopback port with its data in `data`; its base URL."""
+    log = open(data.with_suffix(".log"), "w+")
+    servers.append(subprocess.Popen([signet, "serve", "--listen", "127.0.0.1:0", "--data", str(data)],
+                                    stderr=log, stdout=subprocess.DEVNULL))
+    for _ in range(400):
+        log.seek(0)
+        for line in log:
+            if line.startswith("signet serve: listening on "):
+                return line.split("listening on ", 1)[1].strip()
+        time.sleep(0.05)
+    fail("signet serve did not start")
+    return ""
+
+
 def main() -> None:
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
@@ -144,23 +165,10 @@ def main() -> None:
     Account.enable_unaudited_hdwallet_features()
     work = Path(tempfile.mkdtemp(prefix="signet-pico-"))
     flash = str(work / "flash.bin")
-    log = open(work / "serve.log", "w+")
-    serve = subprocess.Popen([signet, "serve", "--listen", "127.0.0.1:0", "--data", str(work / "data")],
-                             stderr=log, stdout=subprocess.DEVNULL)
+    servers: list[subprocess.Popen[bytes]] = []
     harness = None
     try:
-        host = ""
-        for _ in range(400):
-            log.seek(0)
-            for line in log:
-                if line.startswith("signet serve: listening on "):
-                    host = line.split("listening on ", 1)[1].strip()
-            if host:
-                break
-            time.sleep(0.05)
-        if not host:
-            fail("signet serve did not start")
-
+        host = start_serve(signet, work / "data", servers)
         harness = Harness(uf2, flash, font)
         started = time.monotonic()
         made = device(signet, harness.port, "init", "--words", "12")
@@ -216,13 +224,52 @@ def main() -> None:
         if not accepted(host, token):
             fail("signet serve refused the token minted after the restart")
         print(f"restart over the same flash: wallet {derived} and key {kid} kept; a fresh token accepted")
+        harness.stop()
+        harness = None
+
+        # Power cuts during the commit that installs a new key (the wallet registering with
+        # another server): after the erase of the free slot the old state must load, after the
+        # new record's program the new one.
+        for cut, new_key_expected in ((1, False), (2, True)):
+            other = start_serve(signet, work / f"data-cut{cut}", servers)
+            cut_flash = str(work / f"cut{cut}.bin")
+            Path(cut_flash).write_bytes(Path(flash).read_bytes())
+            harness = Harness(uf2, cut_flash, font, power_cut_after=cut)
+            register = subprocess.Popen([signet, "device", "--port", harness.port, "--timeout", "120", "--json",
+                                         "register", "--host", other],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            harness.wait_for("power cut", 120)
+            try:
+                # The device went dark mid-answer: the CLI would wait out its timeout.
+                register.wait(2)
+            except subprocess.TimeoutExpired:
+                register.kill()
+                register.wait()
+            if register.returncode == 0:
+                fail(f"register answered although the power went after flash operation {cut}")
+            harness.stop()
+            harness = Harness(uf2, cut_flash, font)
+            info = device(signet, harness.port, "info")
+            if info.get("address") != derived or (info.get("api_key_id") != kid) == (not new_key_expected) \
+                    or not info.get("api_key_id"):
+                fail(f"after a power cut at flash operation {cut} the device holds {info}")
+            if new_key_expected and not accepted(other, device(signet, harness.port, "token")["token"]):
+                fail("the key installed before the power cut is not accepted")
+            state = "the new key" if new_key_expected else "the old key"
+            print(f"power cut after flash operation {cut} of the key install: the wallet and {state} "
+                  f"({info['api_key_id']}) load")
+            harness.stop()
+            harness = None
+
         print(f"pico emulator end to end: passed ({first_run:.0f} s before the restart, "
               f"{time.monotonic() - started:.0f} s in all)")
     finally:
         if harness is not None:
             harness.stop()
-        serve.terminate()
-        serve.wait(30)
+        for server in servers:
+            server.terminate()
+            server.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

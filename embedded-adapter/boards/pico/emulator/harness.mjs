@@ -21,7 +21,9 @@
 // "display: TEXT", "press", "flash erase|program OFFSET LEN", "fatal: …".
 //
 // Usage: node harness.mjs --uf2 FIRMWARE.uf2 --flash STATE.bin --font font8x8/src/legacy.rs
-//        [--max-seconds N]
+//        [--max-seconds N] [--power-cut-after N]
+// --power-cut-after N: the power goes after the N-th flash erase or program of this run (the
+// flash keeps what was done up to it, the process exits with status 3).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -37,6 +39,7 @@ for (const required of ['uf2', 'flash', 'font']) {
   }
 }
 const maxSeconds = Number(args['max-seconds'] ?? 900);
+const cutAfter = args['power-cut-after'] === undefined ? null : Number(args['power-cut-after']);
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const fatal = (message) => {
@@ -99,6 +102,16 @@ if (existsSync(args.flash)) {
 say(`uf2: ${loadUf2(args.uf2)} blocks`);
 const saveFlash = () => writeFileSync(args.flash, mcu.flash);
 saveFlash();
+let flashOps = 0;
+// After every erase or program: the file is what the chip would hold if the power went now.
+const flashChanged = () => {
+  saveFlash();
+  flashOps += 1;
+  if (cutAfter !== null && flashOps >= cutAfter) {
+    say(`power cut after flash operation ${flashOps}`);
+    process.exit(3);
+  }
+};
 
 // ---- the ROM's functions ---------------------------------------------------------------------
 const core = mcu.core;
@@ -117,14 +130,14 @@ mcu.onBreak = (code) => {
     if (offset % 4096 || count % 4096 || offset + count > FLASH_SIZE || blockSize % 4096) fatal(`flash_range_erase(${offset}, ${count}): not whole sectors`);
     mcu.flash.fill(0xff, offset, offset + count);
     say(`flash erase ${offset.toString(16)} ${count}`);
-    saveFlash();
+    flashChanged();
   } else if (name === 'RP') {
     const [offset, data, count] = [reg(0), reg(1), reg(2)];
     if (offset % 256 || count % 256 || offset + count > FLASH_SIZE) fatal(`flash_range_program(${offset}, ${count}): not whole pages`);
     if (data < SRAM_BASE || data + count > SRAM_BASE + mcu.sram.length) fatal('flash_range_program: data not in SRAM (the flash is unreadable while programming)');
     for (let i = 0; i < count; i++) mcu.flash[offset + i] &= mcu.sram[data - SRAM_BASE + i];
     say(`flash program ${offset.toString(16)} ${count}`);
-    saveFlash();
+    flashChanged();
   } else if (name === undefined) {
     fatal(`firmware stopped (BKPT/UDF #${code}) at pc=0x${(core.PC >>> 0).toString(16)} lr=0x${reg(14).toString(16)}`);
   }
