@@ -1,4 +1,5 @@
-// Runs the signet Pico firmware in rp2040js, with what the board around the RP2040 would be:
+// Runs the signet Pico firmware in rp2040js, with what the board around the RP2040 would be
+// (the boot ROM in rom.mjs, the I2C chips in i2c-devices.mjs, the rest here):
 //
 // - the boot ROM: a stub whose function table answers the firmware's lookups with entries that
 //   trap (BKPT) into this harness, which erases and programs the emulated flash as the real
@@ -29,6 +30,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ConsoleLogger, LogLevel, Simulator, USBCDC } from 'rp2040js';
 
+import { attachI2cDevices } from './i2c-devices.mjs';
+import { installBootRom } from './rom.mjs';
+
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
 );
@@ -49,36 +53,26 @@ const fatal = (message) => {
 
 const FLASH_BASE = 0x10000000;
 const FLASH_SIZE = 2 * 1024 * 1024;
-const SRAM_BASE = 0x20000000;
 
 const sim = new Simulator();
 const mcu = sim.rp2040;
+const core = mcu.core;
 mcu.logger = new ConsoleLogger(LogLevel.Error);
 
-// ---- boot ROM stub -------------------------------------------------------------------------
-// Layout: 'M','u',1 at 0x10 with the version at 0x13; halfword pointers at 0x14 (function
-// table), 0x16 (data table) and 0x18 (the lookup function). The lookup traps with BKPT #0x40;
-// each served function is `bkpt #n; bx lr` at 0x200 + 4n.
-const ROM_FUNCTIONS = ['IF', 'EX', 'RE', 'RP', 'FC', 'CX'];
-const LOOKUP_BKPT = 0x40;
-const rom = new Uint8Array(16 * 1024);
-rom.set([0x4d, 0x75, 0x01, 0x03], 0x10);
-const putHalf = (at, value) => {
-  rom[at] = value & 0xff;
-  rom[at + 1] = value >> 8;
+// ---- flash and the boot ROM ----------------------------------------------------------------
+let flashOps = 0;
+// After every erase or program: the file is what the chip would hold if the power went now.
+const flashChanged = () => {
+  saveFlash();
+  flashOps += 1;
+  if (cutAfter !== null && flashOps >= cutAfter) {
+    say(`power cut after flash operation ${flashOps}`);
+    process.exit(3);
+  }
 };
-putHalf(0x14, 0x180);
-putHalf(0x16, 0x184);
-putHalf(0x18, 0x100 | 1);
-putHalf(0x100, 0xbe00 | LOOKUP_BKPT);
-putHalf(0x102, 0x4770);
-ROM_FUNCTIONS.forEach((_, n) => {
-  putHalf(0x200 + 4 * n, 0xbe00 | n);
-  putHalf(0x202 + 4 * n, 0x4770);
-});
-mcu.loadBootrom(new Uint32Array(rom.buffer));
+const saveFlash = () => writeFileSync(args.flash, mcu.flash);
+installBootRom(mcu, { say, fatal, flashChanged });
 
-// ---- flash ---------------------------------------------------------------------------------
 function loadUf2(path) {
   const data = readFileSync(path);
   if (data.length === 0 || data.length % 512 !== 0) fatal(`${path}: not a UF2 file`);
@@ -100,48 +94,7 @@ if (existsSync(args.flash)) {
   say('flash: restored from the previous run');
 }
 say(`uf2: ${loadUf2(args.uf2)} blocks`);
-const saveFlash = () => writeFileSync(args.flash, mcu.flash);
 saveFlash();
-let flashOps = 0;
-// After every erase or program: the file is what the chip would hold if the power went now.
-const flashChanged = () => {
-  saveFlash();
-  flashOps += 1;
-  if (cutAfter !== null && flashOps >= cutAfter) {
-    say(`power cut after flash operation ${flashOps}`);
-    process.exit(3);
-  }
-};
-
-// ---- the ROM's functions ---------------------------------------------------------------------
-const core = mcu.core;
-const reg = (n) => core.registers[n] >>> 0;
-mcu.onBreak = (code) => {
-  if (code === LOOKUP_BKPT) {
-    const tag = String.fromCharCode(reg(1) & 0xff, reg(1) >> 8);
-    const n = ROM_FUNCTIONS.indexOf(tag);
-    if (n < 0 || reg(0) !== 0x180) fatal(`firmware asked the ROM for ${JSON.stringify(tag)}, which the stub does not serve`);
-    core.registers[0] = (0x200 + 4 * n) | 1;
-    return;
-  }
-  const name = ROM_FUNCTIONS[code];
-  if (name === 'RE') {
-    const [offset, count, blockSize] = [reg(0), reg(1), reg(2)];
-    if (offset % 4096 || count % 4096 || offset + count > FLASH_SIZE || blockSize % 4096) fatal(`flash_range_erase(${offset}, ${count}): not whole sectors`);
-    mcu.flash.fill(0xff, offset, offset + count);
-    say(`flash erase ${offset.toString(16)} ${count}`);
-    flashChanged();
-  } else if (name === 'RP') {
-    const [offset, data, count] = [reg(0), reg(1), reg(2)];
-    if (offset % 256 || count % 256 || offset + count > FLASH_SIZE) fatal(`flash_range_program(${offset}, ${count}): not whole pages`);
-    if (data < SRAM_BASE || data + count > SRAM_BASE + mcu.sram.length) fatal('flash_range_program: data not in SRAM (the flash is unreadable while programming)');
-    for (let i = 0; i < count; i++) mcu.flash[offset + i] &= mcu.sram[data - SRAM_BASE + i];
-    say(`flash program ${offset.toString(16)} ${count}`);
-    flashChanged();
-  } else if (name === undefined) {
-    fatal(`firmware stopped (BKPT/UDF #${code}) at pc=0x${(core.PC >>> 0).toString(16)} lr=0x${reg(14).toString(16)}`);
-  }
-};
 
 // ---- ring oscillator -------------------------------------------------------------------------
 const ROSC = 0x40060000;
@@ -155,178 +108,6 @@ rosc.readUint32 = (offset) => {
 };
 rosc.writeUint32 = () => {};
 
-// ---- I2C0: DS3231 and SSD1306 --------------------------------------------------------------
-const bcd = (n) => ((Math.floor(n / 10) << 4) | n % 10) & 0xff;
-const unbcd = (b) => (b >> 4) * 10 + (b & 0xf);
-const ds3231 = {
-  pointer: 0,
-  offset: 0, // seconds added to the host's clock by the firmware's last setting
-  written: null,
-  registers(now) {
-    const t = new Date((Math.floor(now / 1000) + this.offset) * 1000);
-    const r = new Uint8Array(0x13);
-    r.set([bcd(t.getUTCSeconds()), bcd(t.getUTCMinutes()), bcd(t.getUTCHours()), t.getUTCDay() + 1, bcd(t.getUTCDate()), bcd(t.getUTCMonth() + 1) | (t.getUTCFullYear() >= 2100 ? 0x80 : 0), bcd(t.getUTCFullYear() % 100)]);
-    r[0x0e] = 0x1c;
-    r[0x0f] = 0x08; // oscillator running (OSF clear), 32 kHz output on
-    return r;
-  },
-  start(mode) {
-    this.first = mode === 0;
-    this.written = mode === 0 ? [] : null;
-    this.snapshot = this.registers(Date.now());
-  },
-  write(byte) {
-    if (this.first) {
-      this.pointer = byte;
-      this.first = false;
-    } else {
-      this.written.push([this.pointer, byte]);
-      this.pointer += 1;
-    }
-  },
-  read() {
-    const value = this.snapshot[this.pointer % 0x13];
-    this.pointer += 1;
-    return value;
-  },
-  stop() {
-    const calendar = (this.written ?? []).filter(([r]) => r <= 6);
-    if (calendar.length === 7) {
-      const v = Object.fromEntries(calendar);
-      const set = Date.UTC(2000 + unbcd(v[6]) + (v[5] & 0x80 ? 100 : 0), unbcd(v[5] & 0x1f) - 1, unbcd(v[4]), unbcd(v[2] & 0x3f), unbcd(v[1]), unbcd(v[0])) / 1000;
-      this.offset = set - Math.floor(Date.now() / 1000);
-      say(`clock set: ${new Date(set * 1000).toISOString()}`);
-    }
-    this.written = null;
-  },
-};
-
-function loadGlyphs(path) {
-  const source = readFileSync(path, 'utf8');
-  const body = source.slice(source.indexOf('pub const BASIC_LEGACY'));
-  const entries = body.slice(body.indexOf('= [') + 3, body.indexOf('\n];')).match(/NOTHING_TO_DISPLAY|\[[^\]]*\]/g);
-  if (!entries || entries.length !== 128) fatal(`${path}: expected font8x8's 128 BASIC_LEGACY glyphs`);
-  const glyphs = new Map();
-  entries.forEach((entry, code) => {
-    if (code < 0x20 || code > 0x7e) return;
-    const rows = entry === 'NOTHING_TO_DISPLAY' ? new Array(8).fill(0) : entry.slice(1, -1).split(',').map((v) => Number(v.trim()));
-    // Columns, bit 0 at the top, as the firmware draws them.
-    const columns = Array.from({ length: 8 }, (_, x) => rows.reduce((col, row, y) => col | (((row >> x) & 1) << y), 0));
-    const key = columns.join(',');
-    if (!glyphs.has(key)) glyphs.set(key, String.fromCharCode(code));
-  });
-  glyphs.set([0x00, 0x40, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40].join(','), '…');
-  glyphs.set(new Array(8).fill(0).join(','), ' ');
-  return glyphs;
-}
-const glyphs = loadGlyphs(args.font);
-
-const ssd1306 = {
-  ram: new Uint8Array(1024),
-  on: false,
-  col: 0,
-  page: 0,
-  cols: [0, 127],
-  pages: [0, 7],
-  pageTexts: [],
-  control: null,
-  command: [],
-  wroteData: false,
-  text: '',
-  start() {
-    this.control = null;
-  },
-  argumentsOf(op) {
-    if (op === 0x21 || op === 0x22) return 2;
-    return [0x20, 0x81, 0x8d, 0xa8, 0xd3, 0xd5, 0xd9, 0xda, 0xdb].includes(op) ? 1 : 0;
-  },
-  write(byte) {
-    if (this.control === null) {
-      this.control = byte;
-      return;
-    }
-    if (this.control === 0x40) {
-      this.ram[this.page * 128 + this.col] = byte;
-      this.wroteData = true;
-      if (this.col === this.cols[1]) {
-        this.col = this.cols[0];
-        this.page = this.page === this.pages[1] ? this.pages[0] : this.page + 1;
-      } else {
-        this.col += 1;
-      }
-      return;
-    }
-    this.command.push(byte);
-    if (this.command.length < 1 + this.argumentsOf(this.command[0])) return;
-    const [op, a, b] = this.command;
-    this.command = [];
-    if (op === 0x21) [this.cols, this.col] = [[a, b], a];
-    if (op === 0x22) [this.pages, this.page] = [[a, b], a];
-    if (op === 0xaf) this.on = true;
-    if (op === 0xae) this.on = false;
-  },
-  rows() {
-    const rows = [];
-    for (let page = 0; page < 8; page++) {
-      let row = '';
-      for (let cell = 0; cell < 16; cell++) {
-        const key = Array.from(this.ram.subarray(page * 128 + cell * 8, page * 128 + cell * 8 + 8)).join(',');
-        row += glyphs.get(key) ?? '\ufffd';
-      }
-      rows.push(row);
-    }
-    return rows;
-  },
-  // A line longer than one screen comes in pages of seven rows with "page k/n" on the eighth;
-  // the text is whole once every page has been seen.
-  stop() {
-    // A whole screen is eight controller-page writes; decode once the last one landed.
-    if (this.wroteData && this.page === this.pages[0] && this.col === this.cols[0]) {
-      const rows = this.on ? this.rows() : new Array(8).fill('');
-      const paged = rows[7].trimEnd().match(/^page (\d+)\/(\d+)$/);
-      let text = null;
-      if (paged) {
-        const [k, n] = [Number(paged[1]), Number(paged[2])];
-        if (k === 1) this.pageTexts = [];
-        this.pageTexts[k - 1] = rows.slice(0, 7).join('');
-        complete = false;
-        if (k === n && this.pageTexts.filter((t) => t !== undefined).length === n) text = this.pageTexts.join('').trimEnd();
-      } else {
-        text = rows.join('').trimEnd();
-      }
-      if (text !== null) {
-        complete = true;
-        if (text !== this.text) {
-          this.text = text;
-          if (text) say(`display: ${text}`);
-          onDisplay(text);
-        }
-        if (ledOn && wantsPress()) press.schedule(150 * MS);
-      }
-    }
-    this.wroteData = false;
-  },
-};
-
-const i2c = mcu.i2c[0];
-let target = null;
-i2c.onStart = () => i2c.completeStart();
-i2c.onConnect = (address, mode) => {
-  target = address === 0x68 ? ds3231 : address === 0x3c ? ssd1306 : null;
-  target?.start(mode);
-  i2c.completeConnect(target !== null);
-};
-i2c.onWriteByte = (value) => {
-  target?.write(value);
-  i2c.completeWrite(target !== null);
-};
-i2c.onReadByte = () => i2c.completeRead(target?.read ? target.read() : 0xff);
-i2c.onStop = () => {
-  target?.stop();
-  target = null;
-  i2c.completeStop();
-};
-
 // ---- the user: button and LED ----------------------------------------------------------------
 const BUTTON = 15;
 const LED = 25;
@@ -336,7 +117,11 @@ const words = new Map();
 let screen = '';
 let ledOn = false;
 let complete = true;
-function onDisplay(text) {
+// What the user read: the screen's text once whole (null while a long line is still paging).
+function onText(text) {
+  complete = text !== null;
+  if (text === null) return;
+  if (text !== screen && text) say(`display: ${text}`);
   screen = text;
   const backup = text.match(/^Backup words \d+-\d+ of \d+: (.*)$/);
   if (backup) {
@@ -345,6 +130,7 @@ function onDisplay(text) {
       words.set(Number(position), word);
     }
   }
+  if (ledOn && wantsPress()) press.schedule(150 * MS);
 }
 function wantsPress() {
   const check = screen.match(/^Backup check: is word (\d+) "([a-z]+)"\?/);
@@ -365,6 +151,7 @@ mcu.gpio[LED].addListener(() => {
   ledOn = mcu.gpio[LED].outputValue;
   if (ledOn && complete && wantsPress()) press.schedule(150 * MS);
 });
+attachI2cDevices(mcu, { say, fontPath: args.font, onText });
 
 // ---- USB host and the TCP bridge -----------------------------------------------------------
 const cdc = new USBCDC(mcu.usbCtrl);
