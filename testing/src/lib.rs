@@ -439,5 +439,8 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../docs/performance.md")]
 #[doc = include_str!("../../docs/device.md")]
 #[doc = include_str!("../../docs/testing.md")]
+#[doc = include_str!("../../docs/redis.md")]
+#[doc = include_str!("../../docs/python.md")]
+#[doc = include_str!("../../docs/pico.md")]
 #[doc = include_str!("../../ARCHITECTURE.md")]
 pub struct DocsDoctests;
