@@ -1,6 +1,8 @@
 //! Replay protection through Redis's own faults, with real processes on loopback: a Redis
-//! restarted empty, a Redis restarted from its append-only file, and a Redis Cluster failover
-//! with and without `--replay-redis-replicas 1`. Every figure the tests measure is printed.
+//! restarted empty, a Redis crashed and restarted from its snapshot (Debian's default
+//! persistence) or from an AOF synced every second, a cluster master restarted in place from its
+//! snapshot, a Redis restarted from its append-only file, and a Redis Cluster failover with and
+//! without `--replay-redis-replicas 1`. Every figure the tests measure is printed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
@@ -103,11 +105,96 @@ fn a_redis_restarted_from_its_append_only_file_forgets_nothing_it_acknowledged()
         *statuses.entry(auth(&server, header).0).or_insert(0) += 1;
     }
     assert_eq!(statuses.get(&200), None, "{statuses:?}");
-    // Nothing was lost, so no epoch started: a fresh token passes at once (after reconnecting).
-    let (took, refused) = first_fresh_acceptance(&server, &key, Duration::from_secs(2));
+    // Nothing was lost, but signet cannot know that: any restart starts an epoch, and a fresh
+    // token passes from the next second.
+    let (took, refused) = first_fresh_acceptance(&server, &key, Duration::from_secs(3));
     println!(
-        "redis restarted from its AOF: replays {statuses:?}; fresh token accepted after {took:?} ({refused} 503s)"
+        "redis restarted from its AOF: replays {statuses:?}; fresh token accepted after {took:?} ({refused} refused first)"
     );
+}
+
+/// The third review's crash: Redis with the persistence Debian ships (`save 3600 1 300 100 60
+/// 10000`, no AOF) takes a snapshot, accepts 30 more tokens, is killed (SIGKILL) and restarted
+/// on the same folder; it comes back with the snapshot, whose epoch marker predates the 30.
+/// Before markers named their Redis process, 29 of the 30 were accepted again.
+#[test]
+fn a_redis_crashed_after_a_snapshot_refuses_every_token_used_since() {
+    let mut redis = RedisServer::start_with(&["--save", "3600 1 300 100 60 10000", "--appendonly", "no"]);
+    let (_dir, server, key, before) = fifty_accepted_on(&redis);
+    assert_eq!(redis.command("SAVE"), "+OK");
+    let since = accept(&server, &key, 30);
+    redis.stop();
+    redis.restart();
+    wait_until_redis_answers(redis.port);
+    let replayed_since = since.iter().filter(|header| auth(&server, header).0 == 200).count();
+    let replayed_before = before.iter().filter(|header| auth(&server, header).0 == 200).count();
+    let (took, refused) = first_fresh_acceptance(&server, &key, Duration::from_secs(3));
+    println!(
+        "redis killed after a snapshot, restarted from it: {replayed_since} of 30 tokens used since the snapshot and \
+         {replayed_before} of 50 from before it accepted again; a fresh token accepted after {took:?} ({refused} refused first)"
+    );
+    assert_eq!((replayed_since, replayed_before), (0, 0));
+}
+
+/// The same crash with an AOF synced every second, which loses what was written in the last
+/// second before a power cut. A `kill -9` alone loses nothing here (the kernel still has the
+/// writes), so the loss is made exactly: the AOF is cut back to its length before the last 30
+/// tokens, as an unsynced second would leave it.
+#[test]
+fn a_redis_crashed_with_an_aof_synced_every_second_refuses_what_it_may_have_lost() {
+    let mut redis =
+        RedisServer::start_with(&["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"]);
+    let (_dir, server, key, before) = fifty_accepted_on(&redis);
+    let aof = std::fs::read_dir(redis.dir().join("appendonlydir"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.to_string_lossy().ends_with(".incr.aof"))
+        .expect("Redis 7's incremental AOF file");
+    let synced = std::fs::metadata(&aof).unwrap().len();
+    let last = accept(&server, &key, 30);
+    redis.stop();
+    std::fs::OpenOptions::new().write(true).open(&aof).unwrap().set_len(synced).unwrap();
+    redis.restart();
+    wait_until_redis_answers(redis.port);
+    let replayed_last = last.iter().filter(|header| auth(&server, header).0 == 200).count();
+    let replayed_before = before.iter().filter(|header| auth(&server, header).0 == 200).count();
+    let (took, refused) = first_fresh_acceptance(&server, &key, Duration::from_secs(3));
+    println!(
+        "redis killed with appendfsync everysec and its last second lost, restarted from its AOF: {replayed_last} of 30 \
+         lost tokens and {replayed_before} of 50 kept ones accepted again; a fresh token accepted after {took:?} \
+         ({refused} refused first)"
+    );
+    assert_eq!((replayed_last, replayed_before), (0, 0));
+}
+
+/// Per shard: the master holding a key's slot takes a snapshot, accepts 30 more tokens, is
+/// killed and restarted in place (its replica may not take over), and comes back with the
+/// snapshot. Its slots' markers name the dead process, so each slot starts a new epoch.
+#[test]
+fn a_cluster_master_restarted_from_its_snapshot_refuses_every_token_used_since() {
+    let mut cluster = RedisCluster::start_with(&["--save", "3600 1", "--cluster-replica-no-failover", "yes"]);
+    let url = cluster.url();
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--log-level", "warn", "--replay-store", &url, "--replay-timeout-ms", "300"];
+    let server = SignetServer::start(SIGNET, dir.path(), &args, &[]);
+    let key = register(&server);
+    let before = accept(&server, &key, 20);
+    let master = cluster.master_of(&format!("{{{}}}", key.key_id.as_str()));
+    assert_eq!(cluster.command(master, &["SAVE"]).trim(), "OK");
+    let since = accept(&server, &key, 30);
+    cluster.kill(master);
+    cluster.restart(master);
+    cluster.wait_healthy(Duration::from_secs(30));
+    let tag = format!("{{{}}}", key.key_id.as_str());
+    support::wait_for("the restarted master", Duration::from_secs(10), || cluster.serving(&tag).is_some());
+    assert_eq!(cluster.master_of(&tag), master, "no failover happened");
+    let (took, refused) = first_fresh_acceptance(&server, &key, Duration::from_secs(10));
+    let replayed = before.iter().chain(&since).filter(|header| auth(&server, header).0 == 200).count();
+    println!(
+        "cluster master killed after a snapshot, restarted in place: {replayed} of 50 replays accepted; \
+         a fresh token accepted {took:?} after the cluster was healthy ({refused} refused first)"
+    );
+    assert_eq!(replayed, 0);
 }
 
 /// One failover: two instances on a fresh cluster; `n` tokens accepted, then the master

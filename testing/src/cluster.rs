@@ -15,9 +15,10 @@ struct Node {
     dir: PathBuf,
 }
 
-/// A Redis Cluster: six nodes, `cluster-node-timeout` 1 s, no persistence.
+/// A Redis Cluster: six nodes, `cluster-node-timeout` 1 s, no persistence unless asked.
 pub struct RedisCluster {
     nodes: Vec<Node>,
+    extra: Vec<String>,
     _root: tempfile::TempDir,
 }
 
@@ -31,6 +32,12 @@ fn redis_cli(port: u16, args: &[&str]) -> String {
 impl RedisCluster {
     /// Starts six nodes and joins them: each master with one replica.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// The same, each node with these settings after the defaults (e.g. `--save "3600 1"` for
+    /// snapshots, `--cluster-replica-no-failover yes` to restart a master in place).
+    pub fn start_with(extra: &[&str]) -> Self {
         let root = tempfile::tempdir().unwrap();
         let nodes = (0..6)
             .map(|i| {
@@ -39,7 +46,8 @@ impl RedisCluster {
                 Node { port: free_port(), child: None, dir }
             })
             .collect();
-        let mut cluster = RedisCluster { nodes, _root: root };
+        let extra = extra.iter().map(|&a| a.to_owned()).collect();
+        let mut cluster = RedisCluster { nodes, extra, _root: root };
         for i in 0..6 {
             cluster.start_node(i);
         }
@@ -57,6 +65,7 @@ impl RedisCluster {
     }
 
     fn start_node(&mut self, i: usize) {
+        let extra = self.extra.clone();
         let node = &mut self.nodes[i];
         let binary = server_binary("redis-server", &["/usr/bin", "/usr/local/bin"], "redis-server");
         let child = Command::new(binary)
@@ -75,6 +84,7 @@ impl RedisCluster {
             // Replicas sync at once (Redis waits 5 s by default for more replicas to join one
             // transfer; a replica never synced refuses to take over).
             .args(["--repl-diskless-sync-delay", "0"])
+            .args(&extra)
             .arg("--dir")
             .arg(&node.dir)
             .stdout(Stdio::null())
@@ -108,12 +118,20 @@ impl RedisCluster {
 
     /// The port of the master serving `key`'s slot now.
     pub fn master_of(&self, key: &str) -> u16 {
+        self.serving(key).unwrap_or_else(|| panic!("no master serves the slot of {key}"))
+    }
+
+    /// The port of the master serving `key`'s slot now, if one does (none while every other
+    /// node still flags it as failing).
+    pub fn serving(&self, key: &str) -> Option<u16> {
         let port = self.live_port();
         let slot: u16 = redis_cli(port, &["CLUSTER", "KEYSLOT", key]).trim().parse().unwrap();
         // Each line: id address flags master ping pong epoch link-state slots…
         for line in redis_cli(port, &["CLUSTER", "NODES"]).lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            if fields.len() < 9 || !fields[2].contains("master") || fields[2].contains("fail") {
+            let flags: Vec<&str> = fields.get(2).map(|f| f.split(',').collect()).unwrap_or_default();
+            // `nofailover` is a setting, not a state: only `fail` and `fail?` mean failing.
+            if fields.len() < 9 || !flags.contains(&"master") || flags.iter().any(|f| f.starts_with("fail")) {
                 continue;
             }
             let serves = fields[8..].iter().any(|range| match range.split_once('-') {
@@ -124,10 +142,15 @@ impl RedisCluster {
             });
             if serves {
                 let address = fields[1].split('@').next().unwrap();
-                return address.rsplit(':').next().unwrap().parse().unwrap();
+                return address.rsplit(':').next().unwrap().parse().ok();
             }
         }
-        panic!("no master serves slot {slot}");
+        None
+    }
+
+    /// Runs `redis-cli -p PORT ARGS…` (e.g. `SAVE` on one node); its output.
+    pub fn command(&self, port: u16, args: &[&str]) -> String {
+        redis_cli(port, args)
     }
 
     /// Kills the node on `port` with SIGKILL.
@@ -139,7 +162,8 @@ impl RedisCluster {
         }
     }
 
-    /// Starts the node on `port` again (it rejoins, as a replica of whoever took its place).
+    /// Starts the node on `port` again (it rejoins, as a replica of whoever took its place, or
+    /// as the master it was if nobody took over).
     pub fn restart(&mut self, port: u16) {
         let i = self.nodes.iter().position(|n| n.port == port).expect("a node on that port");
         self.start_node(i);

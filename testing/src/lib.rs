@@ -58,6 +58,16 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// Its data folder (`--dir`), kept across restarts.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sends one inline command (e.g. `SAVE`) and returns the first line of the answer.
+    pub fn command(&self, line: &str) -> String {
+        redis_inline(self.port, line)
+    }
+
     /// Starts it (again) on the same port.
     pub fn restart(&mut self) {
         self.stop();
@@ -90,6 +100,18 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// One inline command to the Redis on `port`; the first line of its answer (empty on failure).
+fn redis_inline(port: u16, line: &str) -> String {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    if stream.write_all(format!("{line}\r\n").as_bytes()).is_err() {
+        return String::new();
+    }
+    let mut answer = String::new();
+    let _ = BufReader::new(stream).read_line(&mut answer);
+    answer.trim_end().to_owned()
 }
 
 fn redis_ping(port: u16) -> bool {
