@@ -172,7 +172,13 @@ fn wallet_signed_orders_are_checked_kept_listed_and_cancelled() {
     let elsewhere = MarketId::parse(b"0x1f").unwrap();
     assert_eq!(refusal(client.cancel_order(&alice_key, &hash, Some(&elsewhere), None)).0, 400);
     assert_eq!(refusal(client.cancel_order(&alice_key, &hash, None, Some(Side::Sell))).0, 400);
-    assert_eq!(refusal(client.cancel_order(&bob_key, &hash, None, None)).0, 403);
+    // Another trader's order is not found to a cancel either, with or without parameters, and
+    // mismatching parameters do not tell it exists (the third review: 403, and 400 first).
+    let not_found = (404, r#"{"error":"order not found"}"#.to_owned());
+    assert_eq!(refusal(client.cancel_order(&bob_key, &hash, None, None)), not_found);
+    assert_eq!(refusal(client.cancel_order(&bob_key, &hash, Some(&elsewhere), None)), not_found);
+    assert_eq!(refusal(client.cancel_order(&bob_key, &hash, None, Some(Side::Sell))), not_found);
+    assert_eq!(refusal(client.cancel_order(&bob_key, &OrderHash([9; 32]), None, None)), not_found);
     let cancelled = client.cancel_order(&alice_key, &hash, Some(&market_id), Some(Side::Buy)).unwrap();
     assert_eq!((cancelled.cancelled, cancelled.order_hashes.as_slice()), (1, &[hash][..]));
     assert_eq!(refusal(client.cancel_order(&alice_key, &hash, None, None)).0, 409);

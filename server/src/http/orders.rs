@@ -158,7 +158,8 @@ struct CancelParams {
 }
 
 /// `DELETE /api/v1/orders/{orderHash}?marketId=&side=buy|sell`: the key's wallet cancels its
-/// own open order.
+/// own open order. Whose order it is comes first: another trader's order is not found (404),
+/// as reading it is, whatever the parameters say, so cancelling reveals nothing reading hides.
 async fn cancel_order(
     State(service): Service,
     TurbineAuth(claims): TurbineAuth,
@@ -173,16 +174,27 @@ async fn cancel_order(
         Some("sell") => Some(Side::Sell),
         Some(_) => return Err(bad_request("side must be buy or sell")),
     };
-    if market.is_some() || side.is_some() {
-        let order = service.keys().order(&hash).await?.ok_or(OrderStoreError::NotFound)?.signed.order;
-        if market.is_some_and(|m| m.as_bytes() != order.market_id.as_bytes()) {
-            return Err(bad_request("marketId does not match the order"));
-        }
-        if side.is_some_and(|s| s != order.side) {
-            return Err(bad_request("side does not match the order"));
-        }
+    let own = wallet_of(&service, &claims.kid).await?;
+    let order = service
+        .keys()
+        .order(&hash)
+        .await?
+        .filter(|record| record.signed.order.trader == own)
+        .ok_or(OrderStoreError::NotFound)?
+        .signed
+        .order;
+    if market.is_some_and(|m| m.as_bytes() != order.market_id.as_bytes()) {
+        return Err(bad_request("marketId does not match the order"));
     }
-    let record = service.keys().cancel_order(&claims.kid, &hash, SystemClock.now()).await?;
+    if side.is_some_and(|s| s != order.side) {
+        return Err(bad_request("side does not match the order"));
+    }
+    let record =
+        service.keys().cancel_order(&claims.kid, &hash, SystemClock.now()).await.map_err(|e| match e {
+            // The key was revoked and its wallet's order read in between: still not this caller's.
+            OrderStoreError::TraderMismatch => OrderStoreError::NotFound,
+            e => e,
+        })?;
     Ok(Json(OrdersCancelled { success: true, cancelled: 1, order_hashes: vec![record.hash()] })
         .into_response())
 }
