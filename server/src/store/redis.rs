@@ -2,9 +2,10 @@
 //! instance behind a load balancer, and every instance after a restart, refuses a token any of
 //! them accepted, and Redis's own faults do not reopen them:
 //!
-//! - **a Redis that lost its data** (restarted empty, flushed, a replica promoted without the
-//!   data) is noticed through epoch markers ([`markers`]): credentials issued before the new
-//!   epoch are refused as possibly used (`token already used`), fresh ones pass at once;
+//! - **a Redis that may have lost data** (restarted empty or from an older snapshot, AOF or
+//!   backup, flushed, a replica promoted) is noticed through epoch markers that name the Redis
+//!   process that wrote them ([`markers`], [`script`]): credentials issued before the new epoch
+//!   are refused as possibly used (`token already used`), fresh ones pass at once;
 //! - **a failover** loses nothing acknowledged when `replicas` is set: each accepted nonce waits
 //!   for that many replicas (`WAIT`), and a missing acknowledgement is a refusal (503), never an
 //!   acceptance;
@@ -86,8 +87,9 @@ impl RedisReplayStore {
         self.connections.is_cluster()
     }
 
-    /// Times a check found its epoch marker missing: Redis (or a slot) had lost its data (or
-    /// the markers were never made: [`RedisReplayStore::prepare`]).
+    /// Times a check started a new epoch: its marker was missing or written by another Redis
+    /// process (a restart, a failover, lost data, or markers never made:
+    /// [`RedisReplayStore::prepare`]).
     #[must_use]
     pub fn data_losses_seen(&self) -> u64 {
         self.lost.load(core::sync::atomic::Ordering::Relaxed)
@@ -118,7 +120,7 @@ impl RedisReplayStore {
             3 => {
                 self.lost.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
                 tracing::warn!(
-                    "Redis had no epoch marker here (new, or its data was lost): a new epoch starts now"
+                    "Redis had no epoch marker of its own here (new, restarted, failed over, or its data was lost): a new epoch starts now"
                 );
                 Ok(())
             }
@@ -127,7 +129,7 @@ impl RedisReplayStore {
             -2 => {
                 self.lost.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
                 tracing::warn!(
-                    "Redis lost its replay data (an epoch marker was missing): credentials issued before now are refused"
+                    "Redis restarted or lost its replay data (an epoch marker was missing or another process's): credentials issued before now are refused"
                 );
                 Err(ReplayError::Replayed)
             }
