@@ -24,9 +24,14 @@ pub struct ReplayArgs {
     #[arg(long = "replay-capacity", env = "SIGNET_REPLAY_CAPACITY", default_value_t = DEFAULT_REPLAY_CAPACITY)]
     pub capacity: usize,
     /// Most live nonces of one key, with either store; beyond it that key gets 429 (default:
-    /// an eighth of the memory capacity).
+    /// an eighth of the memory capacity). The memory store shrinks every key's share as it
+    /// fills past half, so that no set of keys can fill it.
     #[arg(long = "replay-per-key", env = "SIGNET_REPLAY_PER_KEY")]
     pub per_key: Option<usize>,
+    /// Live nonces every key may hold in the memory store however full it is (default:
+    /// capacity / 4,096, i.e. 1,024: about 2.8 tokens a second sustained).
+    #[arg(long = "replay-floor", env = "SIGNET_REPLAY_FLOOR")]
+    pub floor: Option<usize>,
     /// Prefix of the Redis keys, so services can share one Redis.
     #[arg(long = "replay-prefix", env = "SIGNET_REPLAY_PREFIX", default_value = "signet")]
     pub prefix: String,
@@ -50,6 +55,7 @@ impl ReplayArgs {
             store: self.store.clone(),
             capacity: self.capacity,
             per_key: self.per_key,
+            floor: self.floor,
             prefix: self.prefix.clone(),
             timeout: Duration::from_millis(self.timeout_ms.max(1)),
             redis_replicas: self.redis_replicas,

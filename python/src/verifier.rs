@@ -49,7 +49,7 @@ pub struct Verifier {
 
 fn replay_store(runtime: &tokio::runtime::Runtime, spec: &str, capacity: usize) -> PyResult<ReplayStore> {
     if spec == "memory" {
-        let config = MemoryReplayConfig { capacity, per_key: (capacity / 8).max(1) };
+        let config = MemoryReplayConfig::sized(capacity);
         let window = VerifyConfig::default().window_secs;
         return Ok(ReplayStore::Memory(MemoryReplayStore::new(config, SystemClock.now(), window)));
     }

@@ -41,8 +41,10 @@ impl Key {
 }
 
 fn memory_service(keys: KeyRing<4>, config: VerifyConfig, capacity: usize, per_key: usize) -> Service {
-    let store =
-        MemoryReplayStore::new(MemoryReplayConfig { capacity, per_key }, UnixTime(0), config.window_secs);
+    // Each key may hold `per_key` however full the store is: these tests are about expiry,
+    // capacity and one key's cap (tests/replay_fairness.rs has the shrinking shares).
+    let replay = MemoryReplayConfig { capacity, per_key, floor: per_key };
+    let store = MemoryReplayStore::new(replay, UnixTime(0), config.window_secs);
     VerifierService::with_replay_store(keys, config, ReplayStore::Memory(store))
 }
 

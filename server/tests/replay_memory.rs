@@ -24,7 +24,9 @@ fn main() -> ExitCode {
     let now = UnixTime(1_800_000_000);
     let kids: Vec<KeyId> =
         (0..16).map(|i| KeyId::new(&format!("key-{i}")).unwrap_or_else(|_| unreachable!())).collect();
-    let config = MemoryReplayConfig::default();
+    // Each key's floor a sixteenth, so the sixteen keys fill it whatever the shares allow:
+    // this measures memory, not fairness (tests/replay_fairness.rs does that).
+    let config = MemoryReplayConfig { floor: DEFAULT_REPLAY_CAPACITY / 16, ..MemoryReplayConfig::default() };
     let region = Region::new(GLOBAL);
     let store = MemoryReplayStore::new(config, UnixTime(0), 300);
     let empty = net_bytes(&region);

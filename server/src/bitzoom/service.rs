@@ -20,8 +20,8 @@ use crate::bitzoom::caller::{Caller, CallerVia, MAX_NONCE_LEN, SignedHeaders};
 use crate::bitzoom::error::BitzoomError;
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, Permission, Permissions};
 use crate::bitzoom::lookup::KeyLookup;
-use crate::bitzoom::rate::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC, RateLimiter};
 use crate::bitzoom::session::{SessionCount, WsLimits};
+use crate::bitzoom::rate::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC, RateLimiter};
 use crate::store::{MemoryReplayConfig, MemoryReplayStore, ReplayStore};
 use crate::{Registry, VerifierService};
 
@@ -68,7 +68,7 @@ impl BitzoomService {
         let key = HmacKey::new(jwt_secret);
         // Without a registry the service keeps its own store: it cannot know what an earlier
         // process accepted (Bitzoom windows vary, so it does not guess a restart window).
-        let config = MemoryReplayConfig { capacity: OWN_REPLAY_CAPACITY, per_key: OWN_REPLAY_CAPACITY / 8 };
+        let config = MemoryReplayConfig::sized(OWN_REPLAY_CAPACITY);
         BitzoomService {
             verifier: JwtVerifier::new(JwtVerifyingKey::Hs256(key.clone())),
             jwt_key: JwtSigningKey::Hs256(key),

@@ -47,6 +47,7 @@ pub fn app(
         StoreStats {
             replay_entries: replay.map(|r| r.live as u64),
             replay_capacity: replay.map(|r| r.capacity as u64),
+            replay_reserved: replay.map(|r| r.reserved as u64),
             key_cache_hits,
             key_cache_misses,
             ws_sessions: sessions.upgrade().map_or(0, |s| s.open_sessions() as u64),

@@ -21,6 +21,8 @@ pub struct StoreStats {
     pub replay_entries: Option<u64>,
     /// Its capacity.
     pub replay_capacity: Option<u64>,
+    /// Nonces it reserves for keys with history.
+    pub replay_reserved: Option<u64>,
     /// Key lookups served by the cache.
     pub key_cache_hits: u64,
     /// Key lookups that went to the key store.
@@ -72,6 +74,11 @@ impl Collector for Stores {
                 "signet_replay_store_capacity",
                 "Capacity of the in-process replay store",
                 stats.replay_capacity,
+            ),
+            (
+                "signet_replay_store_reserved",
+                "Nonces the in-process replay store reserves for keys in use the epoch before",
+                stats.replay_reserved,
             ),
             ("signet_ws_sessions", "Bitzoom WebSocket sessions open", Some(stats.ws_sessions)),
             ("signet_bitzoom_keys_cached", "Bitzoom keys in the key cache", Some(stats.bitzoom_key_cache.0)),

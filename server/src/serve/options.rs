@@ -163,8 +163,12 @@ pub struct ReplayOptions {
     pub store: String,
     /// Most live nonces the memory store holds.
     pub capacity: usize,
-    /// Most live nonces of one key, with either store (default: an eighth of the capacity).
+    /// Most live nonces of one key, with either store (default: an eighth of the capacity);
+    /// the memory store shrinks it as it fills ([`MemoryReplayConfig::share`]).
     pub per_key: Option<usize>,
+    /// Live nonces every key may hold in the memory store however full it is (default:
+    /// capacity / 4,096).
+    pub floor: Option<usize>,
     /// Prefix of the Redis keys, so services can share one Redis.
     pub prefix: String,
     /// Time allowed for each Redis call before the request is refused with 503.
@@ -181,6 +185,7 @@ impl Default for ReplayOptions {
             store: "memory".into(),
             capacity: DEFAULT_REPLAY_CAPACITY,
             per_key: None,
+            floor: None,
             prefix: "signet".into(),
             timeout: Duration::from_millis(100),
             redis_replicas: 0,
@@ -198,7 +203,8 @@ impl ReplayOptions {
     pub fn open(&self, data: &Path) -> Result<ReplayStore, ServeError> {
         let per_key = self.per_key.unwrap_or(self.capacity / 8).max(1);
         if self.store == "memory" {
-            let config = MemoryReplayConfig { capacity: self.capacity, per_key };
+            let floor = self.floor.unwrap_or(MemoryReplayConfig::sized(self.capacity).floor).max(1);
+            let config = MemoryReplayConfig { capacity: self.capacity, per_key, floor };
             let dir = data.join("replay");
             let store = MemoryReplayStore::persistent(&dir, config, SystemClock.now())
                 .map_err(|e| ServeError::io(format!("replay journal {}", dir.display()), e))?;

@@ -3,7 +3,7 @@
 
 use core::hash::{BuildHasherDefault, Hasher};
 use core::sync::atomic::{AtomicUsize, Ordering};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 use signet_core::UnixTime;
@@ -11,8 +11,10 @@ use signet_core::turbine::{KeyId, Nonce, ReplayError, ReplayGuard};
 use siphasher::sip128::{Hasher128 as _, SipHasher13};
 
 mod journal;
+mod shares;
 
 use journal::{Journal, Record};
+use shares::KeyCounts;
 
 /// Seconds of expiry each slice covers; a slice is dropped once all of it has passed.
 const SLICE_SECS: i64 = 10;
@@ -27,19 +29,78 @@ const ENTRY_BYTES: usize = 17;
 pub const DEFAULT_REPLAY_CAPACITY: usize = 4 << 20;
 
 /// Settings of a [`MemoryReplayStore`].
+///
+/// A key may hold up to `per_key` live nonces while at least half the capacity is free; as the
+/// store fills, every key's share shrinks with the free room (a quarter free: half a share),
+/// but never below `floor`, and the last sixteenth of the capacity is only for keys below
+/// their floor. A key in use in the previous 300 s also keeps a reserve (what it
+/// held then, at most `per_key`, from a pool of a quarter of the capacity) that no other key
+/// can take: within it the store holds up to [`MemoryReplayConfig::hard_capacity`].
+/// docs/security.md has the numbers an attacker with many keys then needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryReplayConfig {
     /// Most live nonces held; beyond it tokens are refused with `replay cache full`.
     pub capacity: usize,
-    /// Most live nonces of one key; beyond it that key's tokens are refused with
-    /// `rate limit exceeded` while every other key goes on. Default: an eighth of the capacity
-    /// (524,288: about 1,450 tokens a second sustained for one key).
+    /// Most live nonces of one key while the store is at most half full; beyond a key's
+    /// current share its tokens are refused with `rate limit exceeded` (429) while every other
+    /// key goes on. Default: an eighth of the capacity (524,288: about 1,450 tokens a second
+    /// sustained for one key).
     pub per_key: usize,
+    /// Live nonces every key may hold however full the store is (while any room is left).
+    /// Default: capacity / 4,096 (1,024: about 2.8 tokens a second sustained).
+    pub floor: usize,
+}
+
+impl MemoryReplayConfig {
+    /// `capacity` with the default share (an eighth) and floor (1/4,096, at least one).
+    #[must_use]
+    pub const fn sized(capacity: usize) -> Self {
+        let per_key = if capacity / 8 > 0 { capacity / 8 } else { 1 };
+        let floor = if capacity / 4096 > 0 { capacity / 4096 } else { 1 };
+        MemoryReplayConfig { capacity, per_key, floor }
+    }
+
+    /// The most live nonces a key may hold beyond its reserve while `live` nonces are held in
+    /// all: `per_key` while half the capacity is free, then shrinking with the free room,
+    /// never below `floor`.
+    #[must_use]
+    pub fn share(&self, live: usize) -> usize {
+        let free = self.capacity.saturating_sub(live);
+        let shrunk = if free.saturating_mul(2) >= self.capacity {
+            self.per_key
+        } else {
+            // per_key × 2·free / capacity, in 128 bits (no overflow for any usize).
+            let scaled = (self.per_key as u128) * (free as u128) * 2 / (self.capacity.max(1) as u128);
+            usize::try_from(scaled).unwrap_or(self.per_key)
+        };
+        shrunk.max(self.floor)
+    }
+}
+
+impl MemoryReplayConfig {
+    /// Reserves granted at most, in all: a quarter of the capacity.
+    #[must_use]
+    pub const fn reserve_pool(&self) -> usize {
+        self.capacity / 4
+    }
+
+    /// Live nonces beyond which a key holding its floor is refused: the last sixteenth of the
+    /// capacity is kept for keys below theirs (new keys).
+    #[must_use]
+    pub const fn shared_capacity(&self) -> usize {
+        self.capacity - self.capacity / 16
+    }
+
+    /// Most live nonces ever held: the capacity and the reserve pool beyond it.
+    #[must_use]
+    pub const fn hard_capacity(&self) -> usize {
+        self.capacity.saturating_add(self.reserve_pool())
+    }
 }
 
 impl Default for MemoryReplayConfig {
     fn default() -> Self {
-        MemoryReplayConfig { capacity: DEFAULT_REPLAY_CAPACITY, per_key: DEFAULT_REPLAY_CAPACITY / 8 }
+        Self::sized(DEFAULT_REPLAY_CAPACITY)
     }
 }
 
@@ -52,12 +113,14 @@ pub struct ReplayStats {
     pub capacity: usize,
     /// Bytes of the slices' tables (what they have allocated, not just what they use).
     pub table_bytes: usize,
+    /// Nonces reserved for keys with history (see [`MemoryReplayConfig`]).
+    pub reserved: usize,
 }
 
 /// Hashes a 128-bit fingerprint by taking its bits: fingerprints are already keyed SipHash
 /// outputs, so hashing them again would only cost time (and nobody can aim them).
 #[derive(Default)]
-struct FingerprintHasher(u64);
+pub(super) struct FingerprintHasher(u64);
 
 impl Hasher for FingerprintHasher {
     fn finish(&self) -> u64 {
@@ -128,17 +191,11 @@ impl Shard {
     }
 }
 
-/// Live nonces per key, counted per slice, for one lock's worth of keys.
-#[derive(Default)]
-struct KeyShard {
-    counts: HashMap<u64, VecDeque<(i64, usize)>, BuildHasherDefault<FingerprintHasher>>,
-}
-
 fn slice_of(expires_at: UnixTime) -> i64 {
     expires_at.0.div_euclid(SLICE_SECS)
 }
 
-fn slice_end(id: i64) -> i64 {
+pub(super) fn slice_end(id: i64) -> i64 {
     id.saturating_mul(SLICE_SECS).saturating_add(SLICE_SECS - 1)
 }
 
@@ -149,8 +206,10 @@ fn slice_end(id: i64) -> i64 {
 ///   where they hash. Tables grow as needed and are freed as their slices expire.
 /// - **Expiry** is by slice: nonces are grouped by which 10-second slice their expiry falls in,
 ///   and a slice is dropped whole once it has passed, so nothing scans entries.
-/// - **Fairness**: one key holds at most `per_key` live nonces; beyond that its tokens are
-///   refused (`rate limit exceeded`, HTTP 429) and other keys are unaffected.
+/// - **Fairness**: one key holds at most its reserve (what it held in the previous 300 s, up
+///   to `per_key`), or beyond it its share of the capacity ([`MemoryReplayConfig::share`]:
+///   `per_key` while half the store is free, less as it fills, never under `floor`); beyond
+///   both that key's tokens are refused (`rate limit exceeded`, HTTP 429) and other keys go on.
 /// - **Restarts**: a store opened with [`MemoryReplayStore::persistent`] keeps a journal in a
 ///   folder (each acceptance written before it is answered; see the `journal` module), so a
 ///   restarted server, even after `kill -9`, reloads what it accepted and still refuses it.
@@ -163,7 +222,7 @@ fn slice_end(id: i64) -> i64 {
 /// `&MemoryReplayStore` is a [`ReplayGuard`] and may be shared by every request thread.
 pub struct MemoryReplayStore {
     shards: Box<[Mutex<Shard>]>,
-    keys: Box<[Mutex<KeyShard>]>,
+    keys: KeyCounts,
     sip_key: (u64, u64),
     live: AtomicUsize,
     config: MemoryReplayConfig,
@@ -209,7 +268,7 @@ impl MemoryReplayStore {
             if let Some(shard) = store.shards.get(record.fingerprint as usize % SHARDS) {
                 lock(shard).insert(id, record.fingerprint);
                 store.live.fetch_add(1, Ordering::Relaxed);
-                store.count_for_key(record.key_tag, id, now, usize::MAX).ok();
+                store.keys.restore(record.key_tag, id, now);
             }
         }
         store.journal = Some(journal);
@@ -219,7 +278,7 @@ impl MemoryReplayStore {
     fn empty(config: MemoryReplayConfig, sip_key: (u64, u64)) -> Self {
         MemoryReplayStore {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            keys: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            keys: KeyCounts::new(SHARDS, config),
             sip_key,
             live: AtomicUsize::new(0),
             config,
@@ -255,14 +314,7 @@ impl MemoryReplayStore {
             let dropped = lock(shard).expire(now);
             self.live.fetch_sub(dropped, Ordering::Relaxed);
         }
-        for keys in &self.keys {
-            let mut keys = lock(keys);
-            keys.counts.retain(|_, slices| {
-                slices.retain(|&(id, _)| slice_end(id) >= now.0);
-                !slices.is_empty()
-            });
-            keys.counts.shrink_to_fit();
-        }
+        self.keys.purge(now);
     }
 
     /// Live nonces, capacity and table memory, after dropping what has passed at `now`.
@@ -270,10 +322,16 @@ impl MemoryReplayStore {
     pub fn stats(&self, now: UnixTime) -> ReplayStats {
         self.purge(now);
         let table_bytes = self.shards.iter().map(|s| lock(s).table_bytes()).sum();
-        ReplayStats { live: self.live.load(Ordering::Relaxed), capacity: self.config.capacity, table_bytes }
+        ReplayStats {
+            live: self.live.load(Ordering::Relaxed),
+            capacity: self.config.capacity,
+            table_bytes,
+            reserved: self.keys.reserved(),
+        }
     }
 
-    /// Records the nonce, in the order: replay, capacity, the key's cap.
+    /// Records the nonce, in the order: replay, then the key's reserve, the capacity and the
+    /// key's share (the `shares` module).
     fn record(
         &self,
         kid: &KeyId,
@@ -293,14 +351,11 @@ impl MemoryReplayStore {
         if shard.contains(fingerprint) {
             return Err(ReplayError::Replayed);
         }
-        if self.live.fetch_add(1, Ordering::Relaxed) >= self.config.capacity {
-            self.live.fetch_sub(1, Ordering::Relaxed);
-            return Err(ReplayError::Full);
-        }
+        let live = self.live.fetch_add(1, Ordering::Relaxed);
         let id = slice_of(expires_at);
         // The upper half of the key-only fingerprint.
         let key_tag = (self.fingerprint(kid, None) >> 64) as u64;
-        if let Err(e) = self.count_for_key(key_tag, id, now, self.config.per_key) {
+        if let Err(e) = self.keys.admit(key_tag, id, now, live) {
             self.live.fetch_sub(1, Ordering::Relaxed);
             return Err(e);
         }
@@ -309,49 +364,18 @@ impl MemoryReplayStore {
             let record = Record { fingerprint, key_tag, expires_at: expires_at.0 };
             if journal.append(id, record).is_err() {
                 self.live.fetch_sub(1, Ordering::Relaxed);
-                self.uncount_for_key(key_tag, id);
+                self.keys.uncount(key_tag, id);
                 return Err(ReplayError::Unavailable);
             }
         }
         shard.insert(id, fingerprint);
         Ok(())
     }
-
-    /// Counts one more live nonce for the key `tag` in slice `id`, unless it holds `cap`.
-    fn count_for_key(&self, tag: u64, id: i64, now: UnixTime, cap: usize) -> Result<(), ReplayError> {
-        let keys = self.keys.get(tag as usize % SHARDS).ok_or(ReplayError::Full)?;
-        let mut keys = lock(keys);
-        let slices = keys.counts.entry(tag).or_default();
-        while slices.front().is_some_and(|&(s, _)| slice_end(s) < now.0) {
-            slices.pop_front();
-        }
-        if slices.iter().map(|&(_, n)| n).sum::<usize>() >= cap {
-            return Err(ReplayError::RateLimited);
-        }
-        match slices.iter_mut().find(|(s, _)| *s == id) {
-            Some((_, n)) => *n += 1,
-            None => {
-                let at = slices.iter().position(|&(s, _)| s > id).unwrap_or(slices.len());
-                slices.insert(at, (id, 1));
-            }
-        }
-        Ok(())
-    }
-
-    /// Takes back a count made by [`MemoryReplayStore::count_for_key`].
-    fn uncount_for_key(&self, tag: u64, id: i64) {
-        let Some(keys) = self.keys.get(tag as usize % SHARDS) else { return };
-        if let Some((_, n)) =
-            lock(keys).counts.get_mut(&tag).and_then(|s| s.iter_mut().find(|(s, _)| *s == id))
-        {
-            *n = n.saturating_sub(1);
-        }
-    }
 }
 
 /// A poisoned lock only means another thread panicked while holding it; every update here
 /// completes before its lock is released, so the state is still sound.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -372,7 +396,7 @@ mod tests {
     use super::*;
 
     fn store(capacity: usize, per_key: usize) -> MemoryReplayStore {
-        MemoryReplayStore::new(MemoryReplayConfig { capacity, per_key }, UnixTime(0), 300)
+        MemoryReplayStore::new(MemoryReplayConfig { capacity, per_key, floor: 1 }, UnixTime(0), 300)
     }
 
     fn n(i: u32) -> Nonce {
@@ -382,26 +406,35 @@ mod tests {
     }
 
     #[test]
-    fn replay_capacity_key_cap_and_slices() {
+    fn replay_capacity_shrinking_shares_floor_and_slices() {
         let s = store(10, 4);
-        let (a, b) = (KeyId::new("a").unwrap(), KeyId::new("b").unwrap());
         let now = UnixTime(1_000);
         let mut guard = &s;
+        let a = KeyId::new("a").unwrap();
         for i in 0..4 {
             assert_eq!(guard.check_and_record(&a, &n(i), UnixTime(1_300), now), Ok(()));
         }
         assert_eq!(guard.check_and_record(&a, &n(0), UnixTime(1_300), now), Err(ReplayError::Replayed));
         assert_eq!(guard.check_and_record(&a, &n(9), UnixTime(1_300), now), Err(ReplayError::RateLimited));
-        for i in 0..4 {
-            assert_eq!(guard.check_and_record(&b, &n(i), UnixTime(1_300 + i64::from(i) * 20), now), Ok(()));
+        // Each next key may hold less as the room shrinks (4 while half is free, then 4 × 2 ×
+        // free / capacity), never under the floor (1); then the store is full.
+        let mut got = Vec::new();
+        for k in 0..5u32 {
+            let kid = KeyId::new(&format!("k{k}")).unwrap();
+            let taken = (0..4)
+                .take_while(|&i| {
+                    let expires = UnixTime(1_300 + i64::from(i) * 20);
+                    guard.check_and_record(&kid, &n(i), expires, now).is_ok()
+                })
+                .count();
+            got.push(taken);
         }
-        let c = KeyId::new("c").unwrap();
-        assert_eq!(guard.check_and_record(&c, &n(0), UnixTime(1_300), now), Ok(()));
-        assert_eq!(guard.check_and_record(&c, &n(1), UnixTime(1_300), now), Ok(()));
-        assert_eq!(guard.check_and_record(&c, &n(2), UnixTime(1_300), now), Err(ReplayError::Full));
+        assert_eq!(got, [3, 1, 1, 1, 0]);
+        let late = KeyId::new("late").unwrap();
+        assert_eq!(guard.check_and_record(&late, &n(0), UnixTime(1_300), now), Err(ReplayError::Full));
         assert_eq!(s.stats(now).live, 10);
-        // Slices go whole once passed; the capacity and the key's share come back.
-        assert_eq!(s.stats(UnixTime(1_310)).live, 3);
+        // Slices go whole once passed (k0's 1,320 and 1,340 stay); room and shares come back.
+        assert_eq!(s.stats(UnixTime(1_310)).live, 2);
         assert_eq!(guard.check_and_record(&a, &n(9), UnixTime(1_610), UnixTime(1_310)), Ok(()));
         let end = s.stats(UnixTime(2_000));
         assert_eq!((end.live, end.table_bytes), (0, 0));
@@ -423,7 +456,7 @@ mod tests {
     #[test]
     fn a_persistent_store_remembers_across_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let config = MemoryReplayConfig { capacity: 100, per_key: 3 };
+        let config = MemoryReplayConfig { capacity: 100, per_key: 3, floor: 1 };
         let now = UnixTime(1_000);
         let k = KeyId::new("k").unwrap();
         {
