@@ -12,6 +12,10 @@ use signet_server::serve::accept::ConnectionLimits;
 use signet_server::serve::log::LogFormat;
 use signet_server::serve::middleware::RequestLimits;
 use signet_server::serve::{AppConfig, ServeOptions};
+use signet_server::store::OrderLimits;
+use signet_server::turbine::{
+    DEFAULT_REGISTRATIONS_PER_ADDRESS_PER_HOUR, DEFAULT_REGISTRATIONS_PER_HOUR, RegistrationLimits,
+};
 use signet_std::Secret;
 
 use crate::order::ChainArgs;
@@ -92,6 +96,23 @@ pub struct ServeArgs {
     /// Most open Turbine orders one API key may hold (beyond it: 429).
     #[arg(long, env = "SIGNET_MAX_OPEN_ORDERS", default_value_t = signet_server::store::DEFAULT_MAX_OPEN_ORDERS)]
     max_open_orders: usize,
+    /// Most closed (cancelled or expired) orders kept per wallet; past it, its oldest go.
+    #[arg(long, env = "SIGNET_MAX_CLOSED_ORDERS", default_value_t = signet_server::store::DEFAULT_MAX_CLOSED_ORDERS)]
+    max_closed_orders: usize,
+    /// Seconds a closed order is kept after it closed (default 7 days).
+    #[arg(long, env = "SIGNET_ORDER_RETENTION_SECS", default_value_t = signet_server::store::DEFAULT_ORDER_RETENTION_SECS)]
+    order_retention_secs: i64,
+    /// Most orders kept in all; at it the earliest closed go, and with none closed new orders
+    /// are refused (503).
+    #[arg(long, env = "SIGNET_MAX_STORED_ORDERS", default_value_t = signet_server::store::DEFAULT_MAX_STORED_ORDERS)]
+    max_stored_orders: usize,
+    /// Turbine API keys one source address may register an hour (an IPv4 address, an IPv6 /64;
+    /// behind a proxy, the proxy's); 0: no limit. Beyond it: 429.
+    #[arg(long, env = "SIGNET_REGISTRATIONS_PER_ADDRESS_PER_HOUR", default_value_t = DEFAULT_REGISTRATIONS_PER_ADDRESS_PER_HOUR)]
+    registrations_per_address_per_hour: u32,
+    /// Turbine API keys everyone together may register an hour; 0: no limit. Beyond it: 429.
+    #[arg(long, env = "SIGNET_REGISTRATIONS_PER_HOUR", default_value_t = DEFAULT_REGISTRATIONS_PER_HOUR)]
+    registrations_per_hour: u32,
     /// Seconds a Bitzoom WebSocket has to log on or subscribe after connecting.
     #[arg(long, env = "SIGNET_WS_LOGON_DEADLINE_SECS", default_value_t = 10)]
     ws_logon_deadline_secs: u64,
@@ -171,7 +192,16 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.order_domain = args.chain.domain()?;
     options.bitzoom_rate_limit = (args.bitzoom_rate_limit, args.bitzoom_rate_burst);
     options.bitzoom_test_tokens = args.bitzoom_test_tokens;
-    options.max_open_orders = args.max_open_orders.max(1);
+    options.order_limits = OrderLimits {
+        max_open: args.max_open_orders.max(1),
+        max_closed: args.max_closed_orders,
+        retention_secs: args.order_retention_secs.max(0),
+        max_stored: args.max_stored_orders.max(1),
+    };
+    options.registration_limits = RegistrationLimits {
+        per_address_per_hour: args.registrations_per_address_per_hour,
+        per_hour: args.registrations_per_hour,
+    };
     options.secrets = crate::keys::secrets_options(args.secrets_key_file, args.previous_secrets_key_file)?;
     options.ws_limits.logon_deadline = Duration::from_secs(args.ws_logon_deadline_secs.max(1));
     options.ws_limits.idle_timeout = Duration::from_secs(args.ws_idle_timeout_secs.max(1));

@@ -3,6 +3,7 @@
 pub mod bitzoom;
 #[cfg(feature = "axum")]
 pub mod http;
+mod rate;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod store;

@@ -29,7 +29,10 @@ pub use error::{DatabaseError, RegistryError};
 pub use key_cache::{Cached, DEFAULT_KEY_CACHE_TTL, KeyCache};
 pub use keys::{KeyRegistry, KeySource};
 pub use memory::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig, MemoryReplayStore, ReplayStats};
-pub use orders::{DEFAULT_MAX_OPEN_ORDERS, MAX_ORDERS_LISTED, OrderListing, OrderStore, OrderStoreError};
+pub use orders::{
+    DEFAULT_MAX_CLOSED_ORDERS, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_STORED_ORDERS,
+    DEFAULT_ORDER_RETENTION_SECS, MAX_ORDERS_LISTED, OrderLimits, OrderListing, OrderStore, OrderStoreError,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConfig, PostgresRegistry};
 #[cfg(feature = "redb")]

@@ -2,6 +2,10 @@
 //! store, orders in a domain) and API-key registration by wallet signature.
 
 mod registration;
+mod registration_limits;
 pub(crate) mod service;
 
 pub use registration::{MAX_NAME_CHARS, REGISTRATION_WINDOW_SECS, Registration, RegistrationError};
+pub use registration_limits::{
+    DEFAULT_REGISTRATIONS_PER_ADDRESS_PER_HOUR, DEFAULT_REGISTRATIONS_PER_HOUR, RegistrationLimits,
+};

@@ -21,7 +21,7 @@ use crate::bitzoom::error::BitzoomError;
 use crate::bitzoom::keys::{BitzoomKey, BitzoomKeyStatus, Permission, Permissions};
 use crate::bitzoom::lookup::KeyLookup;
 use crate::bitzoom::session::{SessionCount, WsLimits};
-use crate::bitzoom::rate::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC, RateLimiter};
+use crate::rate::{DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SEC, RateLimiter};
 use crate::store::{MemoryReplayConfig, MemoryReplayStore, ReplayStore};
 use crate::{Registry, VerifierService};
 

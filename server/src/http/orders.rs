@@ -67,7 +67,7 @@ async fn post_order(State(service): Service, TurbineAuth(claims): TurbineAuth, b
     // The same signer's signature in the form the SDK writes and settlement contracts take
     // (a high `s` is malleable: OpenZeppelin's ECDSA refuses it).
     signed.signature = signed.signature.canonical().map_err(|e| bad_request(e.to_string()))?;
-    let record = service.keys().submit_order(&claims.kid, &signed, now, service.max_open_orders()).await?;
+    let record = service.keys().submit_order(&claims.kid, &signed, now, service.order_limits()).await?;
     let accepted =
         OrderAccepted { success: true, order_hash: record.hash(), order: OrderView::of(&record, now) };
     Ok(Json(accepted).into_response())

@@ -39,7 +39,8 @@ impl core::error::Error for TurbineRejection {
 }
 
 /// The status of a refused registration: 400 malformed, 401 wrong signer or stale time, 403
-/// registered before (use the timestamped message), 409 existing key (the seed's answer), 503
+/// registered before (use the timestamped message), 409 existing key (the seed's answer), 429
+/// beyond the registration limits, 503
 /// store down, 500 storage error.
 pub(crate) fn registration_status(e: &RegistrationError) -> StatusCode {
     match e {
@@ -50,6 +51,7 @@ pub(crate) fn registration_status(e: &RegistrationError) -> StatusCode {
         RegistrationError::WalletRegisteredBefore => StatusCode::FORBIDDEN,
         RegistrationError::WalletHasKey(_) => StatusCode::CONFLICT,
         RegistrationError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        RegistrationError::TooMany => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -72,15 +74,17 @@ impl IntoResponse for RegistrationError {
 }
 
 /// The status of an order store refusal: 403 another wallet's order, 409 a second copy or an
-/// order not open, 404 unknown, 429 over the open-order limit, 503 store down, 500 storage
-/// error.
+/// order not open, 404 unknown, 429 over the open-order limit, 503 store down or full, 500
+/// storage error.
 pub(crate) fn order_store_status(e: &OrderStoreError) -> StatusCode {
     match e {
         OrderStoreError::TraderMismatch => StatusCode::FORBIDDEN,
         OrderStoreError::Duplicate | OrderStoreError::NotOpen(_) => StatusCode::CONFLICT,
         OrderStoreError::NotFound => StatusCode::NOT_FOUND,
         OrderStoreError::TooManyOpen(_) => StatusCode::TOO_MANY_REQUESTS,
-        OrderStoreError::Registry(RegistryError::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+        OrderStoreError::Registry(RegistryError::Unavailable) | OrderStoreError::Full => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -157,6 +161,7 @@ mod tests {
             StatusCode::CONFLICT
         );
         assert_eq!(registration(RegistrationError::Unavailable), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(registration(RegistrationError::TooMany), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(
             registration(RegistrationError::Registry(RegistryError::NotFound)),
             StatusCode::INTERNAL_SERVER_ERROR

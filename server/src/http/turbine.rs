@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use core::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,6 +29,7 @@ struct RegisterBody {
 async fn register(
     State(service): State<Arc<VerifierService<Registry>>>,
     record: Option<axum::Extension<RequestRecord>>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     Json(body): Json<RegisterBody>,
 ) -> Response {
     let request = Registration {
@@ -35,7 +38,8 @@ async fn register(
         timestamp: body.timestamp,
         name: body.name.as_deref(),
     };
-    let outcome = service.register_async(&request).await;
+    let peer = connect.map(|axum::Extension(ConnectInfo(addr))| addr.ip());
+    let outcome = service.register_from(&request, peer).await;
     if let Some(axum::Extension(record)) = record {
         let text = outcome.as_ref().map_or_else(RegistrationError::outcome, |_| "issued");
         record.update(|r| r.registration = Some(text));

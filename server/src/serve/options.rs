@@ -51,8 +51,10 @@ pub struct ServeOptions {
     pub bitzoom_rate_limit: (u32, u32),
     /// Test mode: Bitzoom test tokens issued to anyone and taken as test users.
     pub bitzoom_test_tokens: bool,
-    /// Most open orders of one Turbine key at once.
-    pub max_open_orders: usize,
+    /// How many Turbine orders are kept: open and closed per wallet, for how long, in all.
+    pub order_limits: crate::store::OrderLimits,
+    /// Turbine API keys that may be registered an hour, per source address and overall.
+    pub registration_limits: crate::turbine::RegistrationLimits,
     /// Bounds of each Bitzoom WebSocket session.
     pub ws_limits: WsLimits,
     /// The key Bitzoom secrets are sealed with at rest.
@@ -146,7 +148,8 @@ impl ServeOptions {
             key_store_timeout: Duration::from_secs(1),
             bitzoom_rate_limit: (DEFAULT_RATE_PER_SEC, DEFAULT_RATE_BURST),
             bitzoom_test_tokens: false,
-            max_open_orders: crate::store::DEFAULT_MAX_OPEN_ORDERS,
+            order_limits: crate::store::OrderLimits::default(),
+            registration_limits: crate::turbine::RegistrationLimits::default(),
             ws_limits: WsLimits::default(),
             secrets: SecretsOptions::default(),
             order_domain: OrderDomain::for_chain(DEFAULT_CHAIN_ID)

@@ -75,7 +75,8 @@ pub async fn build(
         VerifierService::with_replay_store(registry, config, replay)
             .with_key_cache_ttl(options.key_cache_ttl)
             .with_order_domain(options.order_domain)
-            .with_max_open_orders(options.max_open_orders),
+            .with_order_limits(options.order_limits)
+            .with_registration_limits(options.registration_limits),
     );
     tracing::info!(
         chain = options.order_domain.chain_id(),
@@ -99,6 +100,39 @@ pub async fn build(
     }
     let (router, _metrics) = app(Arc::clone(&turbine), Arc::new(bitzoom), &options.app, draining);
     Ok((router, turbine))
+}
+
+/// Orders dropped per transaction when pruning.
+const PRUNE_BATCH: usize = 1_000;
+
+/// Drops closed orders past their retention, in batches, every half retention (at least each
+/// second, at most each minute), for as long as the server runs.
+async fn prune_orders(turbine: Arc<VerifierService<Registry>>) {
+    use crate::store::OrderStore as _;
+    let retention = turbine.order_limits().retention_secs;
+    let period = Duration::from_secs(u64::try_from(retention / 2).unwrap_or(0).clamp(1, 60));
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        let mut pruned = 0;
+        loop {
+            match turbine.keys().prune_orders(SystemClock.now(), retention, PRUNE_BATCH).await {
+                Ok(n) => {
+                    pruned += n;
+                    if n < PRUNE_BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning closed orders failed; trying again later");
+                    break;
+                }
+            }
+        }
+        if pruned > 0 {
+            tracing::info!(pruned, retention_secs = retention, "closed orders past their retention dropped");
+        }
+    }
 }
 
 /// Serves until SIGTERM or SIGINT, on a runtime of its own. `ready` gets the bound address.
@@ -142,6 +176,7 @@ pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(),
     ready(listener.local_addr().map_err(bind)?);
     runtime
         .block_on(async move {
+            tokio::spawn(prune_orders(Arc::clone(&turbine)));
             // The memory store drops passed slices as it is used; this returns idle memory too.
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(Duration::from_secs(1));

@@ -2,6 +2,14 @@
 //! every instance sharing a registry serves the same orders), and why it refuses.
 //!
 //! signet checks and stores orders; it does not match them (no order is ever filled here).
+//!
+//! **Lifecycle.** An order is open until it is cancelled or expires; then it is closed, and a
+//! closed order is kept only for a while ([`OrderLimits`]): at most `max_closed` per wallet
+//! (the oldest go first when a wallet posts past it), none longer than `retention_secs` after
+//! it closed ([`OrderStore::prune_orders`], which `signet serve` runs each minute), and never
+//! more than `max_stored` orders in all (the earliest closed go first; with none closed, an
+//! order is refused). Without it, the third review stored 10,000 orders with the open-order
+//! cap at 1,000 by posting and cancelling, and registering wallets is open to anyone.
 
 use core::fmt;
 use core::future::Future;
@@ -18,6 +26,49 @@ pub const MAX_ORDERS_LISTED: usize = 1000;
 
 /// Default most open orders of one API key (its wallet) at once.
 pub const DEFAULT_MAX_OPEN_ORDERS: usize = 1000;
+
+/// Default most closed orders kept per wallet.
+pub const DEFAULT_MAX_CLOSED_ORDERS: usize = 1000;
+
+/// Default time a closed order is kept: 7 days.
+pub const DEFAULT_ORDER_RETENTION_SECS: i64 = 7 * 86_400;
+
+/// Default most orders stored in all (about 1.8 KB each in redb: 1.8 GB).
+pub const DEFAULT_MAX_STORED_ORDERS: usize = 1_000_000;
+
+/// How many orders are kept: per wallet open and closed, for how long, and in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderLimits {
+    /// Most live open orders of one wallet; beyond it an order is refused (429).
+    pub max_open: usize,
+    /// Most closed (cancelled or expired) orders kept for one wallet; when it posts past it,
+    /// its oldest closed orders go.
+    pub max_closed: usize,
+    /// Seconds a closed order is kept after it closed (cancelled, or its expiration passed).
+    pub retention_secs: i64,
+    /// Most orders kept in all; at it, the earliest closed order goes, and with none closed a
+    /// new order is refused (503, `order store full`).
+    pub max_stored: usize,
+}
+
+impl Default for OrderLimits {
+    fn default() -> Self {
+        OrderLimits {
+            max_open: DEFAULT_MAX_OPEN_ORDERS,
+            max_closed: DEFAULT_MAX_CLOSED_ORDERS,
+            retention_secs: DEFAULT_ORDER_RETENTION_SECS,
+            max_stored: DEFAULT_MAX_STORED_ORDERS,
+        }
+    }
+}
+
+impl OrderLimits {
+    /// Most orders kept for one wallet: its open and its closed ones.
+    #[must_use]
+    pub fn per_wallet(&self) -> usize {
+        self.max_open.saturating_add(self.max_closed)
+    }
+}
 
 /// One trader's orders, filtered: what a listing reads. Every listing names its trader (a
 /// trader sees its own orders), so each is served from that trader's index entries.
@@ -51,18 +102,38 @@ impl OrderListing {
 pub trait OrderStore: Send + Sync {
     /// Stores `signed`, posted with key `kid` at `now`, in one transaction that also checks the
     /// order's trader is the key's wallet, that the order is new, and that the wallet holds
-    /// fewer than `max_open` open orders.
+    /// fewer than `limits.max_open` open orders; it drops the wallet's oldest closed orders
+    /// past `limits.max_closed`, and the earliest closed one when `limits.max_stored` are kept.
     ///
     /// # Errors
     /// [`OrderStoreError::TraderMismatch`], [`OrderStoreError::Duplicate`],
-    /// [`OrderStoreError::TooManyOpen`], or the registry's.
+    /// [`OrderStoreError::TooManyOpen`], [`OrderStoreError::Full`], or the registry's.
     fn submit_order(
         &self,
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
-        max_open: usize,
+        limits: &OrderLimits,
     ) -> impl Future<Output = Result<OrderRecord, OrderStoreError>> + Send;
+
+    /// Drops up to `batch` orders closed at least `retention_secs` before `now`, earliest
+    /// closed first, in one transaction; returns how many went (call again while it is
+    /// `batch`).
+    ///
+    /// # Errors
+    /// The registry's.
+    fn prune_orders(
+        &self,
+        now: UnixTime,
+        retention_secs: i64,
+        batch: usize,
+    ) -> impl Future<Output = Result<usize, OrderStoreError>> + Send;
+
+    /// Orders kept now, in all.
+    ///
+    /// # Errors
+    /// The registry's.
+    fn stored_orders(&self) -> impl Future<Output = Result<usize, OrderStoreError>> + Send;
 
     /// The order with this hash.
     ///
@@ -129,6 +200,8 @@ pub enum OrderStoreError {
     NotOpen(OrderStatus),
     /// The key's wallet already holds this many open orders (the server's limit).
     TooManyOpen(usize),
+    /// The store keeps its most orders and none of them is closed (the server's limit).
+    Full,
     /// The registry failed or is unavailable.
     Registry(RegistryError),
 }
@@ -146,6 +219,7 @@ impl fmt::Display for OrderStoreError {
                     "too many open orders: at most {max} per API key; cancel some or wait for them to expire"
                 )
             }
+            OrderStoreError::Full => f.write_str("order store full"),
             // The registry's own detail stays in logs (and `source`); the client learns the kind.
             OrderStoreError::Registry(RegistryError::Unavailable) => f.write_str("order store unavailable"),
             OrderStoreError::Registry(_) => f.write_str("order store error"),

@@ -11,7 +11,7 @@ use crate::store::bitzoom_keys::BitzoomKeyStore;
 use crate::store::entry::{Entry, Proof};
 use crate::store::error::RegistryError;
 use crate::store::keys::{KeyRegistry, KeySource};
-use crate::store::orders::{OrderListing, OrderStore, OrderStoreError};
+use crate::store::orders::{OrderLimits, OrderListing, OrderStore, OrderStoreError};
 #[cfg(feature = "postgres")]
 use crate::store::postgres::PostgresRegistry;
 #[cfg(feature = "redb")]
@@ -103,9 +103,22 @@ impl OrderStore for Registry {
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
-        max_open: usize,
+        limits: &OrderLimits,
     ) -> Result<OrderRecord, OrderStoreError> {
-        dispatch!(self, r => r.submit_order(kid, signed, now, max_open).await)
+        dispatch!(self, r => r.submit_order(kid, signed, now, limits).await)
+    }
+
+    async fn prune_orders(
+        &self,
+        now: UnixTime,
+        retention_secs: i64,
+        batch: usize,
+    ) -> Result<usize, OrderStoreError> {
+        dispatch!(self, r => r.prune_orders(now, retention_secs, batch).await)
+    }
+
+    async fn stored_orders(&self) -> Result<usize, OrderStoreError> {
+        dispatch!(self, r => r.stored_orders().await)
     }
 
     async fn order(&self, hash: &OrderHash) -> Result<Option<OrderRecord>, OrderStoreError> {

@@ -54,6 +54,8 @@ pub enum RegistrationError {
     StaleTimestamp,
     /// The name is longer than 64 characters or holds control characters.
     InvalidName,
+    /// The source address, or everyone together, registered as many keys as an hour allows.
+    TooMany,
     /// The key store cannot be reached now.
     Unavailable,
     /// The registry failed.
@@ -70,6 +72,7 @@ impl RegistrationError {
             RegistrationError::WalletHasKey(_) => "exists",
             RegistrationError::WalletRegisteredBefore => "registered before",
             RegistrationError::StaleTimestamp => "stale timestamp",
+            RegistrationError::TooMany => "rate limited",
             RegistrationError::Unavailable => "unavailable",
             RegistrationError::Registry(_) => "error",
         }
@@ -84,6 +87,7 @@ impl fmt::Display for RegistrationError {
             RegistrationError::WalletRegisteredBefore => RegistryError::WalletRegisteredBefore.fmt(f),
             RegistrationError::StaleTimestamp => RegistryError::StaleTimestamp.fmt(f),
             RegistrationError::InvalidName => f.write_str("name must be at most 64 printable characters"),
+            RegistrationError::TooMany => f.write_str("too many registrations: try again later"),
             RegistrationError::Unavailable => f.write_str("key store unavailable"),
             RegistrationError::Registry(_) => f.write_str("internal error"),
         }
@@ -220,9 +224,27 @@ impl<K: KeyRegistry> VerifierService<K> {
         &self,
         request: &Registration<'_>,
     ) -> Result<IssuedApiKey, RegistrationError> {
+        self.register_from(request, None).await
+    }
+
+    /// [`VerifierService::register_async`] for a request from `peer`, within the registration
+    /// limits ([`VerifierService::with_registration_limits`]): per source address when it is
+    /// known, overall always. Only an issued key spends them.
+    ///
+    /// # Errors
+    /// [`RegistrationError::TooMany`] beyond them; otherwise as [`VerifierService::register`].
+    pub async fn register_from(
+        &self,
+        request: &Registration<'_>,
+        peer: Option<core::net::IpAddr>,
+    ) -> Result<IssuedApiKey, RegistrationError> {
+        if !self.registrations().allows(peer) {
+            return Err(RegistrationError::TooMany);
+        }
         let now = SystemClock.now();
         let (issued, entry, proof) = prepare(request, now)?;
         self.keys().register(&entry, proof, now).await?;
+        self.registrations().spend(peer);
         Ok(issued)
     }
 

@@ -7,7 +7,10 @@ use signet_core::turbine::{AuthError, Claims, KeyStore, Verifier, VerifyConfig};
 use signet_core::{Clock, UnixTime};
 use signet_std::SystemClock;
 
-use crate::store::{Cached, KeyCache, KeySource, MemoryReplayConfig, MemoryReplayStore, ReplayStore};
+use crate::store::{
+    Cached, KeyCache, KeySource, MemoryReplayConfig, MemoryReplayStore, OrderLimits, ReplayStore,
+};
+use crate::turbine::registration_limits::{RegistrationGate, RegistrationLimits};
 
 /// Verifies bearer tokens against a key store and a replay store, and (over a key registry)
 /// registers wallets' API keys (see [`crate::turbine::Registration`]) and checks and keeps
@@ -18,7 +21,8 @@ pub struct VerifierService<K> {
     replay: ReplayStore,
     config: VerifyConfig,
     order_domain: OrderDomain,
-    max_open_orders: usize,
+    order_limits: OrderLimits,
+    registrations: RegistrationGate,
 }
 
 fn default_order_domain() -> OrderDomain {
@@ -60,21 +64,46 @@ impl<K> VerifierService<K> {
             replay,
             config,
             order_domain: default_order_domain(),
-            max_open_orders: crate::store::DEFAULT_MAX_OPEN_ORDERS,
+            order_limits: OrderLimits::default(),
+            registrations: RegistrationGate::new(RegistrationLimits::default()),
         }
+    }
+
+    /// Registers at most so many keys an hour per source address and overall (default
+    /// [`RegistrationLimits::default`]); beyond them registration answers 429.
+    #[must_use]
+    pub fn with_registration_limits(mut self, limits: RegistrationLimits) -> Self {
+        self.registrations = RegistrationGate::new(limits);
+        self
+    }
+
+    pub(crate) fn registrations(&self) -> &RegistrationGate {
+        &self.registrations
     }
 
     /// Refuses (429) an order from a key whose wallet holds `max` open orders (default
     /// [`DEFAULT_MAX_OPEN_ORDERS`](crate::store::DEFAULT_MAX_OPEN_ORDERS)).
     #[must_use]
     pub fn with_max_open_orders(mut self, max: usize) -> Self {
-        self.max_open_orders = max.max(1);
+        self.order_limits.max_open = max.max(1);
+        self
+    }
+
+    /// Keeps orders within `limits` (open and closed per wallet, retention, in all).
+    #[must_use]
+    pub fn with_order_limits(mut self, limits: OrderLimits) -> Self {
+        self.order_limits = OrderLimits { max_open: limits.max_open.max(1), ..limits };
         self
     }
 
     /// The open-order limit of each key.
     pub fn max_open_orders(&self) -> usize {
-        self.max_open_orders
+        self.order_limits.max_open
+    }
+
+    /// How many orders are kept.
+    pub fn order_limits(&self) -> &OrderLimits {
+        &self.order_limits
     }
 
     /// Takes orders signed for `domain` (default: chain [`DEFAULT_CHAIN_ID`] and the SDK's

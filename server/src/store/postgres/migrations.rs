@@ -52,4 +52,18 @@ CREATE INDEX signet_bitzoom_keys_account ON signet_bitzoom_keys (account);
 CREATE INDEX signet_orders_trader_market ON signet_orders (trader, market_id, created_at DESC);
 CREATE INDEX signet_orders_open ON signet_orders (trader, expiration) WHERE status = 'open';
 ",
+    // The order lifecycle: when each order closes (its expiration while open, the cancel time
+    // once cancelled; orders cancelled before this, their creation), indexed for pruning, and
+    // the orders kept counted in 16 rows by the trader's last byte (one row would serialise
+    // every instance's orders).
+    r"
+ALTER TABLE signet_orders ADD COLUMN closed_at BIGINT;
+ALTER TABLE signet_orders ADD COLUMN closes_at BIGINT GENERATED ALWAYS AS
+    (CASE WHEN status = 'cancelled' THEN COALESCE(closed_at, created_at) ELSE expiration END) STORED;
+CREATE INDEX signet_orders_closing ON signet_orders (closes_at);
+CREATE TABLE signet_order_counts (shard SMALLINT PRIMARY KEY, stored BIGINT NOT NULL);
+INSERT INTO signet_order_counts
+    SELECT s, (SELECT count(*) FROM signet_orders WHERE get_byte(trader, 19) % 16 = s)
+    FROM generate_series(0, 15) s;
+",
 ];

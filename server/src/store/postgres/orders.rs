@@ -1,5 +1,7 @@
 //! Orders in the PostgreSQL registry (`signet_orders`): each operation one statement that
-//! checks the posting key's wallet in the same query, so instances sharing the database agree.
+//! checks the posting key's wallet in the same query, so instances sharing the database agree;
+//! orders kept are counted in `signet_order_counts` (16 rows by the trader's last byte), and
+//! closed ones pruned by `closes_at` (see [`crate::store::OrderLimits`]).
 
 use signet_core::UnixTime;
 use signet_core::turbine::KeyId;
@@ -10,7 +12,52 @@ use tokio_postgres::Row;
 
 use super::{PostgresRegistry, pg_error};
 use crate::store::error::{DatabaseError, RegistryError};
-use crate::store::orders::{OrderListing, OrderStore, OrderStoreError, expiration_key};
+use crate::store::orders::{OrderLimits, OrderListing, OrderStore, OrderStoreError, expiration_key};
+
+/// The row of `signet_order_counts` a trader's orders are counted in.
+fn shard_of(trader: &[u8]) -> i16 {
+    trader.last().map_or(0, |b| i16::from(*b % 16))
+}
+
+/// Takes `dropped` orders (their traders) off the counts.
+async fn uncount(txn: &tokio_postgres::Transaction<'_>, traders: &[Vec<u8>]) -> Result<(), RegistryError> {
+    let mut by_shard = [0i64; 16];
+    for trader in traders {
+        if let Some(n) = by_shard.get_mut(shard_of(trader) as usize) {
+            *n += 1;
+        }
+    }
+    for (shard, n) in (0i16..).zip(by_shard) {
+        if n > 0 {
+            txn.execute(
+                "UPDATE signet_order_counts SET stored = greatest(stored - $2, 0) WHERE shard = $1",
+                &[&shard, &n],
+            )
+            .await
+            .map_err(pg_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes up to `limit` orders closed at or before `before`, earliest first, and takes them
+/// off the counts; how many.
+async fn drop_closed_before(
+    txn: &tokio_postgres::Transaction<'_>,
+    before: i64,
+    limit: i64,
+) -> Result<usize, RegistryError> {
+    let rows = txn
+        .query(
+            "DELETE FROM signet_orders WHERE order_hash IN              (SELECT order_hash FROM signet_orders WHERE closes_at <= $1 ORDER BY closes_at LIMIT $2               FOR UPDATE SKIP LOCKED) RETURNING trader",
+            &[&before, &limit],
+        )
+        .await
+        .map_err(pg_error)?;
+    let traders: Vec<Vec<u8>> = rows.iter().map(|r| r.get(0)).collect();
+    uncount(txn, &traders).await?;
+    Ok(traders.len())
+}
 
 /// The columns [`record_of`] reads.
 const COLUMNS: &str = "o.order_hash, o.status, o.kid, o.body, o.created_at";
@@ -50,8 +97,9 @@ impl OrderStore for PostgresRegistry {
         kid: &KeyId,
         signed: &SignedOrder,
         now: UnixTime,
-        max_open: usize,
+        limits: &OrderLimits,
     ) -> Result<OrderRecord, OrderStoreError> {
+        let max_open = limits.max_open;
         let mut body = [0u8; MAX_ORDER_BODY_LEN];
         let body = signed.write_body(&mut body).map_err(|e| RegistryError::Database(DatabaseError::of(e)))?;
         let order = &signed.order;
@@ -94,6 +142,42 @@ impl OrderStore for PostgresRegistry {
             if held >= limit {
                 return Ok(Err(OrderStoreError::TooManyOpen(max_open)));
             }
+            // The wallet's oldest closed orders make room (its advisory lock is held).
+            let kept: i64 = txn
+                .query_one("SELECT count(*) FROM signet_orders WHERE trader = $1", &[&trader])
+                .await
+                .map_err(pg_error)?
+                .get(0);
+            let per_wallet = i64::try_from(limits.per_wallet()).unwrap_or(i64::MAX);
+            if kept >= per_wallet {
+                let excess = kept - per_wallet + 1;
+                let rows = txn
+                    .query(
+                        "DELETE FROM signet_orders WHERE order_hash IN \
+                         (SELECT order_hash FROM signet_orders WHERE trader = $1 \
+                          AND (status = 'cancelled' OR expiration <= $2) ORDER BY created_at LIMIT $3) \
+                         RETURNING trader",
+                        &[&trader, &now.0, &excess],
+                    )
+                    .await
+                    .map_err(pg_error)?;
+                let traders: Vec<Vec<u8>> = rows.iter().map(|r| r.get(0)).collect();
+                uncount(&txn, &traders).await?;
+                if (traders.len() as i64) < excess {
+                    return Ok(Err(OrderStoreError::TooManyOpen(max_open)));
+                }
+            }
+            // And the store's earliest closed one, when it keeps its most.
+            let stored: i64 = txn
+                .query_one("SELECT COALESCE(sum(stored), 0)::BIGINT FROM signet_order_counts", &[])
+                .await
+                .map_err(pg_error)?
+                .get(0);
+            if stored >= i64::try_from(limits.max_stored).unwrap_or(i64::MAX)
+                && drop_closed_before(&txn, now.0, 1).await? == 0
+            {
+                return Ok(Err(OrderStoreError::Full));
+            }
             let inserted = txn
                 .execute(
                     "INSERT INTO signet_orders \
@@ -114,6 +198,12 @@ impl OrderStore for PostgresRegistry {
             if inserted == 0 {
                 return Ok(Err(OrderStoreError::Duplicate));
             }
+            txn.execute(
+                "UPDATE signet_order_counts SET stored = stored + 1 WHERE shard = $1",
+                &[&shard_of(trader)],
+            )
+            .await
+            .map_err(pg_error)?;
             txn.commit().await.map_err(pg_error)?;
             Ok(Ok(OrderRecord {
                 signed: *signed,
@@ -176,7 +266,7 @@ impl OrderStore for PostgresRegistry {
         now: UnixTime,
     ) -> Result<OrderRecord, OrderStoreError> {
         let sql = format!(
-            "UPDATE signet_orders o SET status = 'cancelled' FROM signet_api_keys k \
+            "UPDATE signet_orders o SET status = 'cancelled', closed_at = $3 FROM signet_api_keys k \
              WHERE o.order_hash = $1 AND k.kid = $2 AND k.wallet = o.trader \
              AND o.status = 'open' AND o.expiration > $3 RETURNING {COLUMNS}"
         );
@@ -208,7 +298,7 @@ impl OrderStore for PostgresRegistry {
                 let client = self.client().await?;
                 client
                     .query(
-                        "UPDATE signet_orders o SET status = 'cancelled' FROM signet_api_keys k \
+                        "UPDATE signet_orders o SET status = 'cancelled', closed_at = $3 FROM signet_api_keys k \
                          WHERE k.kid = $1 AND o.trader = k.wallet AND o.market_id = $2 \
                          AND o.status = 'open' AND o.expiration > $3 RETURNING o.order_hash",
                         &[&kid.as_str(), &market.as_bytes().as_slice(), &now.0],
@@ -223,5 +313,38 @@ impl OrderStore for PostgresRegistry {
                 hash.try_into().map(OrderHash).map_err(|_| RegistryError::Corrupt("order hash".into()).into())
             })
             .collect()
+    }
+
+    async fn prune_orders(
+        &self,
+        now: UnixTime,
+        retention_secs: i64,
+        batch: usize,
+    ) -> Result<usize, OrderStoreError> {
+        let before = now.0.saturating_sub(retention_secs);
+        let limit = i64::try_from(batch).unwrap_or(i64::MAX);
+        Ok(self
+            .bounded(async {
+                let mut client = self.client().await?;
+                let txn = client.transaction().await.map_err(pg_error)?;
+                let dropped = drop_closed_before(&txn, before, limit).await?;
+                txn.commit().await.map_err(pg_error)?;
+                Ok(dropped)
+            })
+            .await?)
+    }
+
+    async fn stored_orders(&self) -> Result<usize, OrderStoreError> {
+        let stored: i64 = self
+            .bounded(async {
+                let client = self.client().await?;
+                client
+                    .query_one("SELECT COALESCE(sum(stored), 0)::BIGINT FROM signet_order_counts", &[])
+                    .await
+                    .map_err(pg_error)
+                    .map(|row| row.get(0))
+            })
+            .await?;
+        Ok(usize::try_from(stored).unwrap_or(0))
     }
 }

@@ -1,12 +1,13 @@
-//! A token bucket per caller, in this process.
+//! A token bucket per caller, in this process: Bitzoom keys' request rates, and registrations
+//! per source address and overall.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-/// Default requests per second of one key.
+/// Default requests per second of one Bitzoom key.
 pub const DEFAULT_RATE_PER_SEC: u32 = 50;
-/// Default burst of one key.
+/// Default burst of one Bitzoom key.
 pub const DEFAULT_RATE_BURST: u32 = 100;
 
 /// Most buckets held. Callers reach a bucket only with a valid signature (or, in test mode, a
@@ -23,11 +24,24 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub(crate) fn new(per_sec: u32, burst: u32) -> Self {
+        Self::per_period(per_sec.max(1), core::time::Duration::from_secs(1), burst)
+    }
+
+    /// `count` a `period`, in bursts of at most `burst`.
+    pub(crate) fn per_period(count: u32, period: core::time::Duration, burst: u32) -> Self {
         RateLimiter {
-            per_sec: f64::from(per_sec.max(1)),
+            per_sec: f64::from(count.max(1)) / period.as_secs_f64().max(1e-9),
             burst: f64::from(burst.max(1)),
             buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether `caller` has a request left, without spending it.
+    pub(crate) fn available(&self, caller: &str) -> bool {
+        let buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        buckets.get(caller).is_none_or(|(tokens, at)| {
+            tokens + Instant::now().duration_since(*at).as_secs_f64() * self.per_sec >= 1.0
+        })
     }
 
     /// Spends one request of `caller`'s budget, if there is one.
