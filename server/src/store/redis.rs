@@ -38,8 +38,9 @@ const SLICE_SECS: i64 = 10;
 ///
 /// A refused replay is not counted against the key, so replaying someone's captured token
 /// cannot use up their share. Every call is bounded by the timeout; errors and timeouts are
-/// [`ReplayError::Unavailable`]. Connections reconnect by themselves (a connection manager, or
-/// the cluster client), so Redis coming back heals the store without a restart. The
+/// [`ReplayError::Unavailable`]. A failed connection is replaced by the next call (reading, for
+/// one Redis, which process it now reaches), so Redis coming back heals the store without a
+/// restart. The
 /// synchronous path ([`ReplayGuard`] on `&RedisReplayStore`, for threads without a runtime)
 /// keeps a connection of its own and opens a new one after any failure.
 pub struct RedisReplayStore {
@@ -70,7 +71,11 @@ impl RedisReplayStore {
         Ok(RedisReplayStore {
             connections: Connections::open(url, &config)?,
             config,
-            check: redis::Script::new(script::CHECK_SCRIPT),
+            check: redis::Script::new(if url.starts_with("redis-cluster://") {
+                script::CLUSTER_CHECK_SCRIPT
+            } else {
+                script::SINGLE_CHECK_SCRIPT
+            }),
             lost: core::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -101,7 +106,12 @@ impl RedisReplayStore {
         let prefix = &self.config.prefix;
         let nonce_key = format!("{prefix}:{{{kid}}}:{nonce}");
         Call {
-            marker_key: markers::marker_for(prefix, self.is_cluster(), &nonce_key),
+            // A single Redis's marker is named after the process a connection reaches.
+            marker_key: if self.is_cluster() {
+                markers::marker_for(prefix, &nonce_key)
+            } else {
+                String::new()
+            },
             nonce_key,
             rate_key: format!("{prefix}:{{{kid}}}:rate"),
             // Live through the last second of the window, as the other stores keep it.

@@ -1,11 +1,12 @@
-//! The connections a store talks through: one Redis (a reconnecting connection manager, and a
-//! blocking connection for synchronous callers) or a Redis Cluster (redis-rs's cluster client,
+//! The connections a store talks through: one Redis (a multiplexed connection the store replaces
+//! itself after a failure, reading the Redis process's `run_id` each time, and a blocking
+//! connection for synchronous callers, likewise) or a Redis Cluster (redis-rs's cluster client,
 //! which follows MOVED and ASK and refreshes its slot map after a failover).
 
 use core::time::Duration;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::MultiplexedConnection;
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
@@ -13,7 +14,7 @@ use signet_core::turbine::ReplayError;
 
 use super::call::Call;
 use super::config::RedisReplayConfig;
-use super::script::MARKER_SCRIPT;
+use super::script::{CLUSTER_MARKER_SCRIPT, SINGLE_MARKER_SCRIPT};
 
 const UNAVAILABLE: ReplayError = ReplayError::Unavailable;
 
@@ -24,9 +25,13 @@ pub(super) enum Connections {
     /// One Redis.
     Single {
         client: redis::Client,
-        manager: OnceLock<Result<ConnectionManager, String>>,
-        sync: Mutex<Option<redis::Connection>>,
+        /// The connection in use and the marker of the process it reaches.
+        live: Mutex<Option<Live>>,
+        /// Held while connecting, so a reconnect is made once, not by every waiting request.
+        connecting: tokio::sync::Mutex<()>,
+        sync: Mutex<Option<(redis::Connection, String)>>,
         timeout: Duration,
+        prefix: String,
     },
     /// A Redis Cluster.
     Cluster {
@@ -34,6 +39,22 @@ pub(super) enum Connections {
         connection: Mutex<ClusterSlot>,
         sync: Mutex<Option<redis::cluster::ClusterConnection>>,
     },
+}
+
+/// A connection to one Redis process and the key of that process's epoch marker
+/// (`<prefix>:marker:<run_id>`). A multiplexed connection never reconnects by itself, so the
+/// marker always names the process at the other end.
+#[derive(Clone)]
+pub(super) struct Live {
+    connection: MultiplexedConnection,
+    marker: String,
+}
+
+/// The key of the epoch marker of the Redis process whose `INFO server` is `info`.
+fn marker_of(prefix: &str, info: &str) -> Option<String> {
+    let run_id = info.lines().find_map(|line| line.trim_end().strip_prefix("run_id:"))?;
+    (!run_id.is_empty() && run_id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("{prefix}:marker:{run_id}"))
 }
 
 /// The async cluster connection in use, and when it was last dropped.
@@ -63,17 +84,18 @@ fn cluster_nodes(url: &str) -> Option<Vec<String>> {
     (!nodes.is_empty()).then_some(nodes)
 }
 
-/// Runs `script` with the call's keys and arguments.
+/// Runs `script` with the call's keys (the epoch marker `marker`) and arguments.
 fn check_invocation<'a>(
     script: &'a redis::Script,
     call: &Call,
+    marker: &str,
     per_key: usize,
 ) -> redis::ScriptInvocation<'a> {
     let mut invocation = script.prepare_invoke();
     invocation
         .key(&call.nonce_key)
         .key(&call.rate_key)
-        .key(&call.marker_key)
+        .key(marker)
         .arg(call.expiry_ms)
         .arg(call.slice)
         .arg(call.oldest)
@@ -115,17 +137,21 @@ impl Connections {
         }
         Ok(Connections::Single {
             client: redis::Client::open(url)?,
-            manager: OnceLock::new(),
+            live: Mutex::new(None),
+            connecting: tokio::sync::Mutex::new(()),
             sync: Mutex::new(None),
             timeout: config.timeout,
+            prefix: config.prefix.clone(),
         })
     }
 
-    /// Notes that a call failed or timed out: a cluster connection is dropped, so the next
-    /// call reads the slot map afresh (a single Redis's connection manager reconnects itself).
+    /// Notes that a call failed or timed out: the connection is dropped, so the next call
+    /// connects afresh (a single Redis: and reads which process it reaches; a cluster: and its
+    /// slot map).
     pub(super) fn failed(&self) {
-        if let Connections::Cluster { connection, .. } = self {
-            Self::cluster_failed(connection);
+        match self {
+            Connections::Single { live, .. } => *live.lock().unwrap_or_else(PoisonError::into_inner) = None,
+            Connections::Cluster { connection, .. } => Self::cluster_failed(connection),
         }
     }
 
@@ -133,21 +159,31 @@ impl Connections {
         matches!(self, Connections::Cluster { .. })
     }
 
-    fn manager(
+    /// The live connection to one Redis, connecting (and reading its `run_id`) if there is none.
+    async fn single(
         client: &redis::Client,
-        manager: &OnceLock<Result<ConnectionManager, String>>,
+        live: &Mutex<Option<Live>>,
+        connecting: &tokio::sync::Mutex<()>,
         timeout: Duration,
-    ) -> Result<ConnectionManager, ReplayError> {
-        let created = manager.get_or_init(|| {
-            let config = ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(timeout))
-                .set_response_timeout(None)
-                .set_number_of_retries(1)
-                .set_min_delay(Duration::from_millis(10))
-                .set_max_delay(Duration::from_millis(200));
-            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(|e| e.to_string())
-        });
-        created.clone().map_err(|_| UNAVAILABLE)
+        prefix: &str,
+    ) -> Result<Live, ReplayError> {
+        let current = || live.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(found) = current() {
+            return Ok(found);
+        }
+        let _turn = connecting.lock().await;
+        if let Some(found) = current() {
+            return Ok(found);
+        }
+        let config = redis::AsyncConnectionConfig::new().set_connection_timeout(Some(timeout));
+        let mut connection =
+            client.get_multiplexed_async_connection_with_config(&config).await.map_err(|_| UNAVAILABLE)?;
+        let info: String =
+            redis::cmd("INFO").arg("server").query_async(&mut connection).await.map_err(|_| UNAVAILABLE)?;
+        let marker = marker_of(prefix, &info).ok_or(UNAVAILABLE)?;
+        let made = Live { connection, marker };
+        *live.lock().unwrap_or_else(PoisonError::into_inner) = Some(made.clone());
+        Ok(made)
     }
 
     async fn cluster(
@@ -179,13 +215,14 @@ impl Connections {
         call: &Call,
         per_key: usize,
     ) -> Result<i64, ReplayError> {
-        let invocation = check_invocation(script, call, per_key);
         match self {
-            Connections::Single { client, manager, timeout, .. } => {
-                let mut conn = Self::manager(client, manager, *timeout)?;
-                invocation.invoke_async(&mut conn).await.map_err(|_| UNAVAILABLE)
+            Connections::Single { client, live, connecting, timeout, prefix, .. } => {
+                let mut found = Self::single(client, live, connecting, *timeout, prefix).await?;
+                let invocation = check_invocation(script, call, &found.marker, per_key);
+                invocation.invoke_async(&mut found.connection).await.map_err(|_| UNAVAILABLE)
             }
             Connections::Cluster { client, connection, .. } => {
+                let invocation = check_invocation(script, call, &call.marker_key, per_key);
                 let mut conn = Self::cluster(client, connection).await?;
                 invocation.invoke_async(&mut conn).await.map_err(|_| {
                     Self::cluster_failed(connection);
@@ -204,9 +241,9 @@ impl Connections {
     ) -> Result<usize, ReplayError> {
         let cmd = wait_command(replicas, wait);
         let acked: i64 = match self {
-            Connections::Single { client, manager, timeout, .. } => {
-                let mut conn = Self::manager(client, manager, *timeout)?;
-                cmd.query_async(&mut conn).await.map_err(|_| UNAVAILABLE)?
+            Connections::Single { client, live, connecting, timeout, prefix, .. } => {
+                let mut found = Self::single(client, live, connecting, *timeout, prefix).await?;
+                cmd.query_async(&mut found.connection).await.map_err(|_| UNAVAILABLE)?
             }
             Connections::Cluster { client, connection, .. } => {
                 let mut conn = Self::cluster(client, connection).await?;
@@ -223,16 +260,20 @@ impl Connections {
     /// Makes every missing marker, over connections of its own (the shared ones belong to the
     /// runtime that first uses them, which may not be this one).
     pub(super) async fn make_markers(&self, markers: Vec<String>) -> Result<(), ReplayError> {
-        let script = redis::Script::new(MARKER_SCRIPT);
         match self {
-            Connections::Single { client, .. } => {
+            Connections::Single { client, prefix, .. } => {
+                // A single Redis has one marker, named after the process reached now.
+                let _ = markers;
+                let script = redis::Script::new(SINGLE_MARKER_SCRIPT);
                 let mut conn = client.get_multiplexed_async_connection().await.map_err(|_| UNAVAILABLE)?;
-                for marker in markers {
-                    let _: i64 = script.key(marker).invoke_async(&mut conn).await.map_err(|_| UNAVAILABLE)?;
-                }
+                let info: String =
+                    redis::cmd("INFO").arg("server").query_async(&mut conn).await.map_err(|_| UNAVAILABLE)?;
+                let marker = marker_of(prefix, &info).ok_or(UNAVAILABLE)?;
+                let _: i64 = script.key(marker).invoke_async(&mut conn).await.map_err(|_| UNAVAILABLE)?;
                 Ok(())
             }
             Connections::Cluster { client, .. } => {
+                let script = redis::Script::new(CLUSTER_MARKER_SCRIPT);
                 let conn = client.get_async_connection().await.map_err(|_| UNAVAILABLE)?;
                 // The cluster client pipelines requests to each node: many in flight at once.
                 let mut tasks = tokio::task::JoinSet::new();
@@ -257,9 +298,9 @@ impl Connections {
     pub(super) async fn ping(&self) -> bool {
         let ping = redis::cmd("PING");
         match self {
-            Connections::Single { client, manager, timeout, .. } => {
-                match Self::manager(client, manager, *timeout) {
-                    Ok(mut conn) => ping.query_async::<String>(&mut conn).await.is_ok(),
+            Connections::Single { client, live, connecting, timeout, prefix, .. } => {
+                match Self::single(client, live, connecting, *timeout, prefix).await {
+                    Ok(mut found) => ping.query_async::<String>(&mut found.connection).await.is_ok(),
                     Err(_) => false,
                 }
             }
@@ -286,14 +327,17 @@ impl Connections {
         call: &Call,
         per_key: usize,
     ) -> Result<i64, ReplayError> {
-        let invocation = check_invocation(script, call, per_key);
         match self {
-            Connections::Single { client, sync, timeout, .. } => {
-                with_blocking(sync, || single_blocking(client, *timeout), |conn| invocation.invoke(conn))
-            }
-            Connections::Cluster { client, sync, .. } => {
-                with_blocking(sync, || client.get_connection(), |conn| invocation.invoke(conn))
-            }
+            Connections::Single { client, sync, timeout, prefix, .. } => with_blocking(
+                sync,
+                || single_blocking(client, *timeout, prefix),
+                |(conn, marker)| check_invocation(script, call, marker, per_key).invoke(conn),
+            ),
+            Connections::Cluster { client, sync, .. } => with_blocking(
+                sync,
+                || client.get_connection(),
+                |conn| check_invocation(script, call, &call.marker_key, per_key).invoke(conn),
+            ),
         }
     }
 
@@ -306,9 +350,11 @@ impl Connections {
     ) -> Result<usize, ReplayError> {
         let cmd = wait_command(replicas, wait);
         let acked: i64 = match self {
-            Connections::Single { client, sync, timeout, .. } => {
-                with_blocking(sync, || single_blocking(client, *timeout), |conn| cmd.query(conn))?
-            }
+            Connections::Single { client, sync, timeout, prefix, .. } => with_blocking(
+                sync,
+                || single_blocking(client, *timeout, prefix),
+                |(conn, _)| cmd.query(conn),
+            )?,
             Connections::Cluster { client, sync, .. } => with_blocking(
                 sync,
                 || client.get_connection(),
@@ -322,11 +368,19 @@ impl Connections {
     }
 }
 
-fn single_blocking(client: &redis::Client, timeout: Duration) -> redis::RedisResult<redis::Connection> {
-    let conn = client.get_connection_with_timeout(timeout)?;
+/// A blocking connection and the marker of the process it reaches.
+fn single_blocking(
+    client: &redis::Client,
+    timeout: Duration,
+    prefix: &str,
+) -> redis::RedisResult<(redis::Connection, String)> {
+    let mut conn = client.get_connection_with_timeout(timeout)?;
     conn.set_read_timeout(Some(timeout))?;
     conn.set_write_timeout(Some(timeout))?;
-    Ok(conn)
+    let info: String = redis::cmd("INFO").arg("server").query(&mut conn)?;
+    let marker = marker_of(prefix, &info)
+        .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::Parse, "INFO without a run_id")))?;
+    Ok((conn, marker))
 }
 
 /// Runs `op` on the kept blocking connection, opening one first if needed; a failed connection
@@ -350,6 +404,17 @@ fn with_blocking<C, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marker_is_named_after_the_run_id() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nrun_id:3b10e3399325307af58f6e7db02f7cfbbf73d679\r\ntcp_port:6379\r\n";
+        assert_eq!(
+            marker_of("p", info).as_deref(),
+            Some("p:marker:3b10e3399325307af58f6e7db02f7cfbbf73d679")
+        );
+        assert_eq!(marker_of("p", "redis_version:7\r\n"), None);
+        assert_eq!(marker_of("p", "run_id:zz\r\n"), None);
+    }
 
     #[test]
     fn cluster_urls_name_their_nodes() {
