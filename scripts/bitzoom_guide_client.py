@@ -104,7 +104,7 @@ def main():
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = subprocess.Popen([SIGNET, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, "--log-level", "warn"],
+    server = subprocess.Popen([SIGNET, "serve", "--init", "--listen", f"127.0.0.1:{port}", "--data", data, "--log-level", "warn"],
                               stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(data, "server.log")))
     try:
         for _ in range(200):

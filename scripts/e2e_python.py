@@ -80,7 +80,7 @@ class Server:
 
     def start(self):
         self.process = subprocess.Popen(
-            [SIGNET, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data, "--bitzoom-test-tokens"],
+            [SIGNET, "serve", "--init", "--listen", f"127.0.0.1:{self.port}", "--data", self.data, "--bitzoom-test-tokens"],
             stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(self.data, "server.log")))
         for _ in range(100):
             try:

@@ -146,7 +146,7 @@ def accepted(host: str, token: str) -> bool:
 def start_serve(signet: str, data: Path, servers: list[subprocess.Popen[bytes]]) -> str:
     """A `signet serve` on a free loopback port with its data in `data`; its base URL."""
     log = open(data.with_suffix(".log"), "w+")
-    servers.append(subprocess.Popen([signet, "serve", "--listen", "127.0.0.1:0", "--data", str(data)],
+    servers.append(subprocess.Popen([signet, "serve", "--init", "--listen", "127.0.0.1:0", "--data", str(data)],
                                     stderr=log, stdout=subprocess.DEVNULL))
     for _ in range(400):
         log.seek(0)

@@ -68,7 +68,7 @@ def start(data, *extra):
     port = sock.getsockname()[1]
     sock.close()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([SIGNET, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, *extra],
+    process = subprocess.Popen([SIGNET, "serve", "--init", "--listen", f"127.0.0.1:{port}", "--data", data, *extra],
                                stdout=subprocess.DEVNULL, stderr=private_log(os.path.join(data, "server.log")))
     for _ in range(200):
         try:

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use signet_core::turbine::KeyId;
 use signet_core::{Clock, UnixTime};
 use signet_server::VerifierService;
-use signet_server::serve::{SecretsOptions, admin, open_registry};
+use signet_server::serve::{SecretsOptions, StoreCreation, admin, open_registry};
 use signet_std::Secret;
 use signet_std::SystemClock;
 
@@ -150,9 +150,11 @@ fn admin_request(
             runtime.block_on(async {
                 // Checked, never made: a command does not create a server's folder.
                 if data.exists() {
-                    signet_server::serve::data_dir::prepare(data)?;
+                    signet_server::serve::data_dir::prepare(data, false)?;
                 }
-                let registry = open_registry(key_store, data, Duration::from_secs(5), secrets).await?;
+                let registry =
+                    open_registry(key_store, data, Duration::from_secs(5), secrets, StoreCreation::Existing)
+                        .await?;
                 let service = VerifierService::new(registry);
                 Ok(admin::handle(&service, request).await)
             })

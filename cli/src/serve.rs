@@ -28,9 +28,15 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SIGNET_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
-    /// Folder for the key registry, the replay journal and the Bitzoom signing secret.
+    /// Folder for the key registry, the replay journal and the Bitzoom signing secret. It must
+    /// exist (mode 700) unless --init is given; an empty folder is a first start.
     #[arg(long, env = "SIGNET_DATA", default_value = "signet-data")]
     data: PathBuf,
+    /// A first start: make the data folder if it is missing and a new, empty key registry
+    /// (redb). Without it, a missing folder or a missing or empty registry in a folder used
+    /// before stops the start (a mistyped path, a lost file).
+    #[arg(long)]
+    init: bool,
     /// Lifetime of Bitzoom test tokens, in seconds.
     #[arg(long, env = "SIGNET_TOKEN_LIFETIME", default_value_t = 86_400)]
     token_lifetime: i64,
@@ -167,6 +173,7 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     }
     let _log = signet_server::serve::log::init(args.log_format, &args.log_level)?;
     let mut options = ServeOptions::new(args.listen, args.data);
+    options.init = args.init;
     options.token_lifetime_secs = args.token_lifetime;
     options.bitzoom_api_keys = bitzoom_keys(ctx)?;
     options.replay = args.replay.options();

@@ -527,3 +527,72 @@ fn admin_socket_lines_are_bounded() {
     println!("admin socket line flood: RSS grew {grown} KiB (bound 8 MiB)");
     assert!(grown < 8 * 1024, "RSS grew {grown} KiB");
 }
+
+/// `signet serve --data DATA ARGS…` expected to refuse to start: its stderr.
+fn refused_start(data: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(SIGNET)
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn", "--data"])
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "it started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The third review: a `keys.redb` truncated to 0 bytes came back as an empty registry (every
+/// key, Bitzoom key and order gone, and a captured first registration body, refused after its
+/// revoke, accepted again); a missing `secrets.key` was replaced by a new one before the start
+/// failed on the sealed rows; a mistyped `--data` was made, parents and all.
+#[test]
+fn an_emptied_registry_a_lost_secrets_key_and_a_mistyped_folder_stop_the_start() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let server = SignetServer::start(SIGNET, &data, &["--log-level", "warn"], &[]);
+    let key = create_key(&data, "alice", "READ", &[]);
+    let client = signet_std::TurbineClient::new(&server.base());
+    let wallet = signet_core::eth::WalletKey::generate(&mut signet_std::os_rng());
+    let turbine = client.register_api_key(&wallet, None).unwrap();
+    drop(server);
+
+    // A lost secrets key: refused, and no new key file is written in its place.
+    let secrets = data.join("secrets.key");
+    let kept = std::fs::read(&secrets).unwrap();
+    std::fs::remove_file(&secrets).unwrap();
+    let stderr = refused_start(&data, &[]);
+    assert!(stderr.contains("secrets key file") && stderr.contains("1 Bitzoom secrets sealed"), "{stderr}");
+    assert!(!secrets.exists(), "a new secrets key was written");
+    std::fs::write(&secrets, &kept).unwrap();
+    std::fs::set_permissions(&secrets, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+
+    // An emptied registry: refused, even with --init; a deleted one needs --init.
+    let registry = data.join("keys.redb");
+    let saved = std::fs::read(&registry).unwrap();
+    std::fs::File::create(&registry).unwrap();
+    for args in [&[][..], &["--init"][..]] {
+        let stderr = refused_start(&data, args);
+        assert!(stderr.contains("is empty (0 bytes)"), "{stderr}");
+    }
+    std::fs::remove_file(&registry).unwrap();
+    let stderr = refused_start(&data, &[]);
+    assert!(stderr.contains("no key registry at") && stderr.contains("--init"), "{stderr}");
+    std::fs::write(&registry, &saved).unwrap();
+    std::fs::set_permissions(&registry, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let server = SignetServer::start(SIGNET, &data, &["--log-level", "warn"], &[]);
+    assert_eq!(signed(&agent(), &server.base(), &key, "GET", "/api/v1/balance", 0, ""), (200, 0));
+    let (status, _) = support::request(
+        "GET",
+        &format!("{}/auth", server.base()),
+        Some(&signet_std::TurbineClient::bearer(&turbine)),
+        None,
+    );
+    assert_eq!(status, 200, "the restored registry still has the key");
+    drop(server);
+
+    // A mistyped folder is not made without --init.
+    let typo = root.path().join("nonexistent/sub/dir");
+    let stderr = refused_start(&typo, &[]);
+    assert!(stderr.contains("does not exist") && stderr.contains("--init"), "{stderr}");
+    assert!(!root.path().join("nonexistent").exists());
+    println!("refused starts: a lost secrets key, an emptied and a deleted keys.redb, a mistyped --data");
+}

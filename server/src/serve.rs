@@ -20,5 +20,5 @@ mod run;
 
 pub use app::{AppConfig, app};
 pub use error::ServeError;
-pub use options::{ReplayOptions, SecretsOptions, ServeOptions, open_registry};
+pub use options::{ReplayOptions, SecretsOptions, ServeOptions, StoreCreation, open_registry};
 pub use run::{build, run};

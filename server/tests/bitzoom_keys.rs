@@ -194,7 +194,7 @@ fn redb_secrets_are_sealed_at_rest() {
     block(sealing(
         |sealer| {
             let path = path.clone();
-            async move { Registry::from(RedbRegistry::open(&path).unwrap()).with_sealer(sealer) }
+            async move { Registry::from(RedbRegistry::open_or_create(&path).unwrap()).with_sealer(sealer) }
         },
         raw,
         store_clear,
@@ -248,4 +248,52 @@ fn postgres_secrets_are_sealed_at_rest() {
         raw,
         store_clear,
     ));
+}
+
+/// The third review: resealing 20,000 clear secrets ran in one `--key-store-timeout-ms` window
+/// (1 s) and failed after 914. Now it goes in batches, each in a transaction and timeout of
+/// its own, so it completes; and a second start finds nothing left to reseal.
+#[test]
+fn postgres_reseals_twenty_thousand_secrets_in_batches_within_a_one_second_timeout() {
+    let server = PostgresServer::start();
+    let url = server.url();
+    block(async {
+        let config = signet_server::store::PostgresConfig::default();
+        drop(signet_server::store::PostgresRegistry::connect(&url, config).await.unwrap());
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+            .execute(
+                "INSERT INTO signet_bitzoom_keys \
+                 (api_key, account, label, permissions, allowed_ips, status, created_at, secret) \
+                 SELECT 'bz' || lpad(n::text, 8, '0'), 'acct' || (n % 1000), NULL, 3, '', 'active', n, \
+                        md5(n::text) || md5((n + 1)::text) \
+                 FROM generate_series(1, 20000) n",
+                &[],
+            )
+            .await
+            .unwrap();
+    });
+    let open = || async {
+        let config = signet_server::store::PostgresConfig {
+            timeout: core::time::Duration::from_secs(1),
+            ..signet_server::store::PostgresConfig::default()
+        };
+        Registry::from(signet_server::store::PostgresRegistry::connect(&url, config).await.unwrap())
+            .with_sealer(support::test_sealer())
+    };
+    let started = std::time::Instant::now();
+    let registry = block(open());
+    let resealed = block(registry.reseal_bitzoom_secrets()).unwrap();
+    let took = started.elapsed();
+    assert_eq!(block(registry.sealed_bitzoom_secrets()).unwrap(), 20_000);
+    let again = block(block(open()).reseal_bitzoom_secrets()).unwrap();
+    println!(
+        "postgres reseal: {resealed} clear secrets sealed in {took:?} with a 1 s timeout per batch of 500; \
+         a second start resealed {again}"
+    );
+    assert_eq!((resealed, again), (20_000, 0));
+    // Every secret opens: the one of key 17 is what was stored in clear.
+    let key = block(registry.bitzoom_key("bz00000017")).unwrap().unwrap();
+    assert_eq!(key.account, "acct17");
 }

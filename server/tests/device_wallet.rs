@@ -46,7 +46,7 @@ fn device(flash: Flash) -> (DeviceClient<support::End>, std::thread::JoinHandle<
 #[test]
 fn a_device_made_wallet_registers_again_after_a_revocation_and_keeps_its_key() {
     let dir = tempfile::tempdir().unwrap();
-    let registry = Registry::from(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap());
+    let registry = Registry::from(RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap());
     let service = Arc::new(VerifierService::new(registry));
     let base = serve_router(turbine_routes(Arc::clone(&service)));
     let client = TurbineClient::new(&base);

@@ -23,7 +23,7 @@ fn serve(app: axum::Router) -> String {
 
 fn turbine_server() -> (String, Arc<VerifierService<Registry>>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let registry = Registry::from(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap());
+    let registry = Registry::from(RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap());
     let service = Arc::new(VerifierService::new(registry));
     (serve(turbine_routes(Arc::clone(&service))), service, dir)
 }

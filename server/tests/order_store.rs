@@ -255,7 +255,7 @@ async fn lifecycle<F: core::future::Future<Output = Registry>>(open: impl Fn() -
 fn redb_order_lifecycle() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    block(lifecycle(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
+    block(lifecycle(|| async { Registry::from(RedbRegistry::open_or_create(&path).unwrap()) }));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn postgres_order_lifecycle() {
 fn redb_order_semantics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
+    block(semantics(|| async { Registry::from(RedbRegistry::open_or_create(&path).unwrap()) }));
 }
 
 #[test]

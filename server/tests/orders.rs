@@ -28,7 +28,7 @@ const MARKET: &[u8] = b"0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a91370191
 
 fn serve(domain: OrderDomain) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let registry = Registry::from(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap());
+    let registry = Registry::from(RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap());
     let service = Arc::new(VerifierService::new(registry).with_order_domain(domain));
     (serve_router(turbine_routes(service)), dir)
 }

@@ -112,13 +112,13 @@ async fn concurrent_registrations_issue_one_key(open: impl Fn() -> Registry + Se
 fn redb_registry_semantics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    block(semantics(|| async { Registry::from(RedbRegistry::open(&path).unwrap()) }));
+    block(semantics(|| async { Registry::from(RedbRegistry::open_or_create(&path).unwrap()) }));
 }
 
 #[test]
 fn redb_concurrent_registrations_issue_one_key() {
     let dir = tempfile::tempdir().unwrap();
-    let registry = Arc::new(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap());
+    let registry = Arc::new(RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap());
     // One file, one handle shared by the threads (redb serialises write transactions).
     let barrier = Arc::new(Barrier::new(16));
     let threads: Vec<_> = (0..16)

@@ -36,7 +36,7 @@ fn registration_verification_refusals_and_restart() {
     let wallet = WalletKey::generate(&mut os_rng());
     let (first, second);
     {
-        let service = VerifierService::new(RedbRegistry::open(&path).unwrap());
+        let service = VerifierService::new(RedbRegistry::open_or_create(&path).unwrap());
         first = register(&service, &wallet).unwrap();
         // A second registration of the same wallet: 409 with the existing id.
         match register(&service, &wallet) {
@@ -81,7 +81,7 @@ fn registration_verification_refusals_and_restart() {
         service.set_expiry(&second.kid, Some(UnixTime(now.0 - 1))).unwrap();
     }
     // Restarted on the same file: keys kept, the revoked one inactive, the other expired.
-    let service = VerifierService::new(RedbRegistry::open(&path).unwrap());
+    let service = VerifierService::new(RedbRegistry::open_or_create(&path).unwrap());
     let entries = service.keys().list().unwrap();
     assert_eq!(entries.len(), 2);
     assert!(entries.iter().all(|e| e.wallet == wallet.address() && e.name.as_deref() == Some("test")));
@@ -96,7 +96,8 @@ fn registration_verification_refusals_and_restart() {
 #[test]
 fn concurrent_requests_never_accept_a_replay() {
     let dir = tempfile::tempdir().unwrap();
-    let service = Arc::new(VerifierService::new(RedbRegistry::open(&dir.path().join("keys.redb")).unwrap()));
+    let service =
+        Arc::new(VerifierService::new(RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap()));
     let issued = register(&service, &WalletKey::generate(&mut os_rng())).unwrap();
     let now = SystemClock.now();
     let tokens: Vec<String> = (0..64).map(|_| header(&issued, now)).collect();

@@ -140,16 +140,18 @@ impl SignetServer {
     ///
     /// An existing `data` folder is first made owner-only (mode 700), as an operator would:
     /// `signet serve` refuses a folder others can read, and `tempfile::tempdir()` makes them
-    /// with the process's umask.
+    /// with the process's umask. A missing one is a first start: `--init` is passed.
     pub fn start_at(binary: &str, listen: &str, data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         #[cfg(unix)]
         if data.is_dir() {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700)).unwrap();
         }
+        let first_start: &[&str] = if data.exists() { &[] } else { &["--init"] };
         let mut child = Command::new(binary)
             .args(["serve", "--listen", listen, "--data"])
             .arg(data)
+            .args(first_start)
             .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::null())

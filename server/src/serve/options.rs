@@ -20,6 +20,16 @@ use crate::store::{
     MemoryReplayStore, ReplayStore, SealError, SecretSealer,
 };
 
+/// Whether opening a key store may make a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreCreation {
+    /// Only an existing store is opened (a restart, a command working on the store).
+    Existing,
+    /// A first start (`--init`, or an empty data folder): a redb file that is missing is made.
+    /// (A PostgreSQL database is made by its operator; signet makes its tables.)
+    FirstStart,
+}
+
 /// Settings of a server (`signet serve`'s flags, or a program's choices).
 #[derive(Debug)]
 pub struct ServeOptions {
@@ -27,6 +37,9 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Folder of the key registry, the replay journal and the Bitzoom signing secret.
     pub data: PathBuf,
+    /// A first start (`--init`): the data folder and a new key registry may be made. Without
+    /// it only an empty data folder gets a new registry.
+    pub init: bool,
     /// Lifetime of Bitzoom test tokens.
     pub token_lifetime_secs: i64,
     /// Bitzoom HMAC API keys and their secrets from configuration.
@@ -93,6 +106,17 @@ impl Default for SecretsOptions {
 }
 
 impl SecretsOptions {
+    /// The key file [`SecretsOptions::sealer`] would make for `data` (none is given by value
+    /// or exists, and one is to be made), if any.
+    #[must_use]
+    pub fn file_to_make(&self, data: &Path) -> Option<PathBuf> {
+        if self.key.is_some() || !self.create_key_file {
+            return None;
+        }
+        let file = self.key_file.clone().unwrap_or_else(|| data.join("secrets.key"));
+        (!file.exists()).then_some(file)
+    }
+
     /// The sealer these options describe for a server whose data folder is `data`; `None`
     /// when there is no key and none is to be made.
     ///
@@ -137,6 +161,7 @@ impl ServeOptions {
         ServeOptions {
             listen,
             data,
+            init: false,
             token_lifetime_secs: 86_400,
             bitzoom_api_keys: Vec::new(),
             replay: ReplayOptions::default(),
@@ -249,26 +274,42 @@ impl ReplayOptions {
 /// Opens the key registry `spec` names (`redb:` in the data folder, `redb:PATH`, or
 /// `postgres://…`) with Bitzoom secrets sealed by `secrets`, and seals any secret not yet
 /// sealed with its current key (an older database, or a rotation); the password of a
-/// connection string never appears in an error.
+/// connection string never appears in an error. A redb file is made only with
+/// [`StoreCreation::FirstStart`]; a secrets key file is never made while the store holds
+/// secrets sealed with a key.
 ///
 /// # Errors
-/// [`ServeError::KeyStore`] if the store cannot be opened or reached, [`ServeError::Config`]
-/// for a spec this build cannot open or a secrets key that cannot be used.
+/// [`ServeError::KeyStore`] if the store cannot be opened or reached (or is missing or empty
+/// outside a first start), [`ServeError::Config`] for a spec this build cannot open or a
+/// secrets key that cannot be used or is missing.
 #[cfg_attr(not(any(feature = "redb", feature = "postgres")), allow(unused_variables, unreachable_code))]
 pub async fn open_registry(
     spec: &str,
     data: &Path,
     timeout: Duration,
     secrets: &SecretsOptions,
+    creation: StoreCreation,
 ) -> Result<Registry, ServeError> {
     let registry = if let Some(path) = spec.strip_prefix("redb:") {
         let path = if path.is_empty() { data.join("keys.redb") } else { PathBuf::from(path) };
-        open_redb(&path)?
+        open_redb(&path, creation)?
     } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
         open_postgres(spec, timeout).await?
     } else {
         return Err(ServeError::Config("--key-store takes redb:, redb:PATH or postgres://…".into()));
     };
+    if let Some(file) = secrets.file_to_make(data) {
+        // A new key would make every sealed secret unreadable, and take the old key's place.
+        let sealed = registry.sealed_bitzoom_secrets().await.map_err(ServeError::KeyStore)?;
+        if sealed > 0 {
+            return Err(ServeError::Config(format!(
+                "secrets key file {} is missing, but the key store holds {sealed} Bitzoom secrets sealed with a \
+                 secrets key: restore that file (or give the key with --secrets-key-file or SIGNET_SECRETS_KEY); \
+                 no new key was written",
+                file.display()
+            )));
+        }
+    }
     let Some(sealer) = secrets.sealer(data)? else { return Ok(registry) };
     let key_id = sealer.key_id().to_owned();
     let registry = registry.with_sealer(std::sync::Arc::new(sealer));
@@ -280,12 +321,29 @@ pub async fn open_registry(
 }
 
 #[cfg(feature = "redb")]
-fn open_redb(path: &Path) -> Result<Registry, ServeError> {
-    Ok(Registry::from(crate::store::RedbRegistry::open(path).map_err(ServeError::KeyStore)?))
+fn open_redb(path: &Path, creation: StoreCreation) -> Result<Registry, ServeError> {
+    use crate::store::{RedbRegistry, RegistryError};
+    let opened = match creation {
+        StoreCreation::FirstStart if !path.exists() => {
+            let registry = RedbRegistry::create(path);
+            tracing::info!(path = %path.display(), "first start: a new, empty key registry");
+            registry
+        }
+        _ => RedbRegistry::open(path),
+    };
+    opened.map(Registry::from).map_err(|e| match e {
+        RegistryError::Missing(_) => ServeError::Config(format!(
+            "no key registry at {}, and this is not a first start (the data folder holds files of an earlier \
+             one): restore it from a backup, check --data and --key-store, or start with --init to make a new, \
+             empty registry",
+            path.display()
+        )),
+        e => ServeError::KeyStore(e),
+    })
 }
 
 #[cfg(not(feature = "redb"))]
-fn open_redb(_: &Path) -> Result<Registry, ServeError> {
+fn open_redb(_: &Path, _: StoreCreation) -> Result<Registry, ServeError> {
     Err(ServeError::Config("--key-store redb: this build has no redb support (feature redb)".into()))
 }
 

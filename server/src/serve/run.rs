@@ -20,7 +20,7 @@ use crate::serve::accept::{serve as serve_http, termination};
 use crate::serve::admin;
 use crate::serve::app::app;
 use crate::serve::error::ServeError;
-use crate::serve::options::{ServeOptions, open_registry};
+use crate::serve::options::{ServeOptions, StoreCreation, open_registry};
 use crate::store::KeyRegistry;
 
 /// The Bitzoom JWT secret of a data folder: created on first use (32 random bytes, written
@@ -61,9 +61,21 @@ pub async fn build(
     options: &ServeOptions,
     draining: Arc<AtomicBool>,
 ) -> Result<(axum::Router, Arc<VerifierService<Registry>>), ServeError> {
-    crate::serve::data_dir::prepare(&options.data)?;
-    let registry =
-        open_registry(&options.key_store, &options.data, options.key_store_timeout, &options.secrets).await?;
+    let found = crate::serve::data_dir::prepare(&options.data, options.init)?;
+    // A new registry only on a first start: an empty folder, or --init.
+    let creation = if options.init || found == crate::serve::data_dir::Found::Nothing {
+        StoreCreation::FirstStart
+    } else {
+        StoreCreation::Existing
+    };
+    let registry = open_registry(
+        &options.key_store,
+        &options.data,
+        options.key_store_timeout,
+        &options.secrets,
+        creation,
+    )
+    .await?;
     tracing::info!(store = registry.kind(), "key store");
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;

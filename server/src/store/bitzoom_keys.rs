@@ -54,6 +54,13 @@ pub trait BitzoomKeyStore: Send + Sync {
     /// # Errors
     /// The registry's, or a secret that does not open.
     fn reseal_bitzoom_secrets(&self) -> impl Future<Output = Result<usize, RegistryError>> + Send;
+
+    /// How many secrets are stored sealed (with any key): while there are any, a new secrets
+    /// key must not replace a missing one.
+    ///
+    /// # Errors
+    /// The registry's.
+    fn sealed_bitzoom_secrets(&self) -> impl Future<Output = Result<usize, RegistryError>> + Send;
 }
 
 /// The change a status update makes, or why it is refused: revoked is final.

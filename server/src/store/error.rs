@@ -30,6 +30,11 @@ pub enum RegistryError {
     /// A Bitzoom secret could not be sealed or opened (no secrets key, a key not held, a
     /// damaged value).
     Sealing(crate::store::SealError),
+    /// No registry exists at this path (making one is an explicit first start).
+    Missing(std::path::PathBuf),
+    /// The registry file at this path is empty: its keys are gone (a truncated or replaced
+    /// file), so it is refused rather than taken as a new, empty registry.
+    Empty(std::path::PathBuf),
 }
 
 impl fmt::Display for RegistryError {
@@ -49,6 +54,13 @@ impl fmt::Display for RegistryError {
             RegistryError::Unavailable => f.write_str("key store unavailable"),
             RegistryError::Database(e) => write!(f, "key registry error: {e}"),
             RegistryError::Sealing(e) => e.fmt(f),
+            RegistryError::Missing(path) => write!(f, "no key registry at {}", path.display()),
+            RegistryError::Empty(path) => write!(
+                f,
+                "key registry {} is empty (0 bytes): its keys, orders and Bitzoom keys are gone; restore it from a \
+                 backup, or move it away to start afresh",
+                path.display()
+            ),
         }
     }
 }

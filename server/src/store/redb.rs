@@ -97,26 +97,74 @@ impl fmt::Debug for RedbRegistry {
     }
 }
 
+/// Whether opening a registry may make one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Creation {
+    Existing,
+    New,
+    Either,
+}
+
 impl RedbRegistry {
-    /// Opens the registry file, creating it (and its tables) if needed.
+    /// Opens the registry file at `path`, which must exist: a missing file is not taken as a
+    /// new registry (a mistyped path, a deleted file), nor is an empty one (a truncated file).
     ///
     /// # Errors
-    /// [`RegistryError::Database`] if the file cannot be opened or created.
+    /// [`RegistryError::Missing`], [`RegistryError::Empty`], or [`RegistryError::Database`]
+    /// naming the path if it cannot be read as a registry.
     pub fn open(path: &Path) -> Result<Self, RegistryError> {
-        // Made owner-only before redb writes a byte into it (redb would create it with the
-        // process's umask, often world-readable).
-        if !path.exists() {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            match options.open(path) {
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(db_error(e)),
+        Self::open_as(path, Creation::Existing)
+    }
+
+    /// Makes a new, empty registry file at `path` (owner-only), which must not exist: a
+    /// server's first start.
+    ///
+    /// # Errors
+    /// [`RegistryError::Database`] naming the path if it exists or cannot be made.
+    pub fn create(path: &Path) -> Result<Self, RegistryError> {
+        Self::open_as(path, Creation::New)
+    }
+
+    /// Opens the registry at `path`, or makes a new one if nothing is there (tests, tools that
+    /// own their file); an empty file is still refused.
+    ///
+    /// # Errors
+    /// As [`RedbRegistry::open`] and [`RedbRegistry::create`].
+    pub fn open_or_create(path: &Path) -> Result<Self, RegistryError> {
+        Self::open_as(path, Creation::Either)
+    }
+
+    fn open_as(path: &Path, creation: Creation) -> Result<Self, RegistryError> {
+        let at = |e: &dyn core::fmt::Display| format!("key registry {}: {e}", path.display());
+        match std::fs::metadata(path) {
+            Ok(_) if creation == Creation::New => {
+                return Err(RegistryError::Database(DatabaseError::message(at(&"already exists"))));
             }
+            Ok(meta) if meta.len() == 0 => return Err(RegistryError::Empty(path.to_path_buf())),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if creation == Creation::Existing {
+                    return Err(RegistryError::Missing(path.to_path_buf()));
+                }
+                // Made owner-only before redb writes a byte into it (redb would create it
+                // with the process's umask, often world-readable).
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                options.open(path).map_err(|e| RegistryError::Database(DatabaseError::new(at(&e), e)))?;
+            }
+            Err(e) => return Err(RegistryError::Database(DatabaseError::new(at(&e), e))),
         }
-        let db = Database::create(path).map_err(db_error)?;
+        let db = Database::create(path).map_err(|e| {
+            if matches!(e, redb::DatabaseError::DatabaseAlreadyOpen) {
+                let detail = at(&"open in another process (a running signet serve?): a redb file has one \
+                                 process at a time; share keys through PostgreSQL, or verify through signet \
+                                 serve's forward authentication");
+                return RegistryError::Database(DatabaseError::new(detail, e));
+            }
+            RegistryError::Database(DatabaseError::new(at(&e), e))
+        })?;
         let txn = db.begin_write().map_err(db_error)?;
         txn.open_table(KEYS).map_err(db_error)?;
         txn.open_table(WALLETS).map_err(db_error)?;
@@ -351,8 +399,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.redb");
         let now = UnixTime(2_000);
+        assert!(matches!(RedbRegistry::open(&path), Err(RegistryError::Missing(_))), "never made by open");
         {
-            let reg = RedbRegistry::open(&path).unwrap();
+            let reg = RedbRegistry::create(&path).unwrap();
             reg.register(&entry("k1", 7, Some("bot")), Proof::Documented, now).unwrap();
             match reg.register(&entry("k2", 7, None), Proof::Documented, now) {
                 Err(RegistryError::WalletHasKey(kid)) => assert_eq!(kid.as_str(), "k1"),
@@ -381,9 +430,30 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_or_foreign_file_is_refused_never_taken_as_a_new_registry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        drop(RedbRegistry::create(&path).unwrap());
+        assert!(RedbRegistry::create(&path).unwrap_err().to_string().contains("already exists"));
+        // The third review truncated it to 0 bytes: it came back as an empty registry.
+        std::fs::File::create(&path).unwrap();
+        for opened in [RedbRegistry::open(&path), RedbRegistry::open_or_create(&path)] {
+            let refused = opened.unwrap_err();
+            assert!(matches!(refused, RegistryError::Empty(_)), "{refused:?}");
+            assert!(refused.to_string().contains("keys.redb is empty"), "{refused}");
+        }
+        std::fs::write(&path, b"not a registry").unwrap();
+        let refused = RedbRegistry::open(&path).unwrap_err().to_string();
+        assert!(
+            refused.starts_with(&format!("key registry error: key registry {}:", path.display())),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn a_damaged_record_fails_closed() {
         let dir = tempfile::tempdir().unwrap();
-        let reg = RedbRegistry::open(&dir.path().join("keys.redb")).unwrap();
+        let reg = RedbRegistry::open_or_create(&dir.path().join("keys.redb")).unwrap();
         let good = encode(&entry("k1", 7, None));
         // Status byte 2 (was read as active), expiry flag 7 (was read as "never expires"),
         // a name that is not UTF-8.

@@ -176,6 +176,10 @@ impl BitzoomKeyStore for Registry {
     async fn reseal_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
         dispatch!(self, r => r.reseal_bitzoom_secrets().await)
     }
+
+    async fn sealed_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
+        dispatch!(self, r => r.sealed_bitzoom_secrets().await)
+    }
 }
 
 impl Registry {

@@ -217,6 +217,18 @@ impl SecretSealer {
     pub fn is_sealed(stored: &str) -> bool {
         stored.starts_with(PREFIX)
     }
+
+    /// What every stored value sealed with any key starts with.
+    #[must_use]
+    pub fn sealed_prefix() -> &'static str {
+        PREFIX
+    }
+
+    /// What every stored value sealed with the current key starts with (a stale value does not).
+    #[must_use]
+    pub fn current_prefix(&self) -> String {
+        format!("{PREFIX}{}:", self.current.id)
+    }
 }
 
 #[cfg(test)]

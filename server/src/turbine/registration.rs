@@ -281,7 +281,7 @@ mod tests {
 
     fn service() -> (VerifierService<RedbRegistry>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        (VerifierService::new(RedbRegistry::open(&dir.path().join("k.redb")).unwrap()), dir)
+        (VerifierService::new(RedbRegistry::open_or_create(&dir.path().join("k.redb")).unwrap()), dir)
     }
 
     #[test]

@@ -23,6 +23,6 @@ pub async fn postgres_registry(url: &str, pool_size: usize) -> signet_server::Re
 
 /// The redb registry at `path`, sealing Bitzoom secrets with [`TEST_SECRETS_KEY`].
 pub fn redb_registry(path: &std::path::Path) -> signet_server::Registry {
-    signet_server::Registry::from(signet_server::store::RedbRegistry::open(path).unwrap())
+    signet_server::Registry::from(signet_server::store::RedbRegistry::open_or_create(path).unwrap())
         .with_sealer(test_sealer())
 }

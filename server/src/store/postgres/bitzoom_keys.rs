@@ -10,6 +10,9 @@ use crate::store::SecretSealer;
 use crate::store::bitzoom_keys::{BitzoomKeyStore, listed};
 use crate::store::error::RegistryError;
 
+/// Rows resealed in one transaction.
+pub const RESEAL_BATCH: usize = 500;
+
 fn corrupt(api_key: &str) -> RegistryError {
     RegistryError::Corrupt(format!("Bitzoom key {api_key}"))
 }
@@ -145,38 +148,75 @@ impl BitzoomKeyStore for PostgresRegistry {
         }
     }
 
-    /// Each stale row is updated only if it still holds what was read, so two instances
-    /// resealing at once cannot overwrite each other's work with a stale value.
+    /// In batches of [`RESEAL_BATCH`] rows, each read, sealed and written in a transaction of
+    /// its own within the store's timeout (the third review: 20,000 rows in one 1 s window
+    /// failed after 914), so any number of rows reseal, and a start that stops halfway leaves
+    /// the rest for the next. Each stale row is updated only if it still holds what was read,
+    /// so two instances resealing at once cannot overwrite each other's work.
     async fn reseal_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
         let sealer = self.sealer()?;
-        self.bounded(async {
-            let client = self.client().await?;
-            let rows = client
-                .query("SELECT api_key, secret FROM signet_bitzoom_keys", &[])
-                .await
-                .map_err(pg_error)?;
-            let mut changed = 0;
-            for row in rows {
-                let api_key: String = row.try_get(0).map_err(|_| corrupt("?"))?;
-                let stored: String = row.try_get(1).map_err(|_| corrupt(&api_key))?;
-                if !sealer.needs_reseal(&stored) {
-                    continue;
-                }
-                let secret = if SecretSealer::is_sealed(&stored) {
-                    sealer.open(&api_key, &stored)?
-                } else {
-                    Secret::new(stored.clone())
-                };
-                changed += client
-                    .execute(
-                        "UPDATE signet_bitzoom_keys SET secret = $2 WHERE api_key = $1 AND secret = $3",
-                        &[&api_key, &sealer.seal(&api_key, &secret), &stored],
+        let current = format!("{}%", sealer.current_prefix());
+        let limit = i64::try_from(RESEAL_BATCH).unwrap_or(i64::MAX);
+        let mut after = String::new();
+        let mut changed = 0;
+        loop {
+            let batch = self.bounded(async {
+                let mut client = self.client().await?;
+                let txn = client.transaction().await.map_err(pg_error)?;
+                let rows = txn
+                    .query(
+                        "SELECT api_key, secret FROM signet_bitzoom_keys \
+                         WHERE api_key > $1 AND secret NOT LIKE $2 ORDER BY api_key LIMIT $3",
+                        &[&after, &current, &limit],
                     )
                     .await
-                    .map_err(pg_error)? as usize;
+                    .map_err(pg_error)?;
+                let (mut keys, mut sealed, mut stale) = (Vec::new(), Vec::new(), Vec::new());
+                for row in &rows {
+                    let api_key: String = row.try_get(0).map_err(|_| corrupt("?"))?;
+                    let stored: String = row.try_get(1).map_err(|_| corrupt(&api_key))?;
+                    let secret = if SecretSealer::is_sealed(&stored) {
+                        sealer.open(&api_key, &stored)?
+                    } else {
+                        Secret::new(stored.clone())
+                    };
+                    sealed.push(sealer.seal(&api_key, &secret));
+                    keys.push(api_key);
+                    stale.push(stored);
+                }
+                let written = txn
+                    .execute(
+                        "UPDATE signet_bitzoom_keys t SET secret = v.sealed \
+                         FROM unnest($1::text[], $2::text[], $3::text[]) AS v(api_key, sealed, stale) \
+                         WHERE t.api_key = v.api_key AND t.secret = v.stale",
+                        &[&keys, &sealed, &stale],
+                    )
+                    .await
+                    .map_err(pg_error)?;
+                txn.commit().await.map_err(pg_error)?;
+                Ok((written as usize, keys.pop()))
+            });
+            let (written, last) = batch.await?;
+            changed += written;
+            match last {
+                Some(last) => after = last,
+                None => return Ok(changed),
             }
-            Ok(changed)
-        })
-        .await
+        }
+    }
+
+    async fn sealed_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
+        let prefix = format!("{}%", SecretSealer::sealed_prefix());
+        let sealed: i64 = self
+            .bounded(async {
+                let client = self.client().await?;
+                let row = client
+                    .query_one("SELECT count(*) FROM signet_bitzoom_keys WHERE secret LIKE $1", &[&prefix])
+                    .await
+                    .map_err(pg_error)?;
+                Ok(row.get(0))
+            })
+            .await?;
+        Ok(usize::try_from(sealed).unwrap_or(0))
     }
 }

@@ -193,6 +193,17 @@ impl BitzoomKeyStore for RedbRegistry {
         self.set_bitzoom_key_status_now(api_key, status)
     }
 
+    async fn sealed_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(BITZOOM_KEYS).map_err(db_error)?;
+        let mut sealed = 0;
+        for item in table.iter().map_err(db_error)? {
+            let (id, value) = item.map_err(db_error)?;
+            sealed += usize::from(SecretSealer::is_sealed(&stored(id.value(), value.value())?.secret));
+        }
+        Ok(sealed)
+    }
+
     async fn reseal_bitzoom_secrets(&self) -> Result<usize, RegistryError> {
         self.reseal_bitzoom_secrets_now()
     }
