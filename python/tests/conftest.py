@@ -31,6 +31,9 @@ def _binary(path: str, build: str) -> str:
     return path
 
 
+_DATA: Dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """A `signet serve` on a free loopback port; its base URL."""
@@ -46,6 +49,7 @@ def server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    _DATA[base] = data
     for _ in range(200):
         try:
             urllib.request.urlopen(base + "/health", timeout=1).read()
@@ -58,6 +62,12 @@ def server() -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture()
+def server_data(server: str) -> str:
+    """The data folder of the `server` fixture's `signet serve`."""
+    return _DATA[server]
 
 
 def post(url: str, body: Dict[str, object]) -> Tuple[int, Dict[str, object]]:

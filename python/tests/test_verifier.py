@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import pathlib
 import secrets
 import time
 
@@ -70,3 +71,20 @@ def test_a_fastapi_route_behind_the_verifier() -> None:
     replayed = client.post("/orders", headers=header)
     assert (replayed.status_code, replayed.json()) == (401, {"detail": "token already used"})
     assert client.post("/orders").status_code == 401
+    # Two headers: refused as signet serve refuses them, not the first one taken.
+    second = auth.get_auth_header()["Authorization"]
+    twice = client.post("/orders", headers=[("authorization", second), ("authorization", "Bearer x")])
+    assert (twice.status_code, twice.json()) == (400, {"detail": "repeated authorization header"})
+
+
+def test_a_key_store_path_that_does_not_exist_is_refused_not_made(tmp_path: pathlib.Path) -> None:
+    missing = tmp_path / "typo" / "keys.redb"
+    with pytest.raises(signet.ConfigError, match="no key registry at"):
+        signet.Verifier(key_store=f"redb:{missing}")
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_a_registry_a_running_server_holds_is_refused_with_what_to_do(server: str, server_data: str) -> None:
+    # redb gives a file to one process: say so, and name the shared setups that work.
+    with pytest.raises(signet.ConfigError, match="open in another process.*PostgreSQL.*forward authentication"):
+        signet.Verifier(key_store=f"redb:{server_data}/keys.redb")
