@@ -34,6 +34,9 @@ pub enum DeviceClientError {
     /// The device answered with something that is not an answer to the request, or a signature
     /// that does not recover to its own address.
     Unexpected,
+    /// No whole answer arrived within the client's deadline (a device that says nothing, or
+    /// that streams bytes without ever ending a frame).
+    TimedOut(core::time::Duration),
 }
 
 impl fmt::Display for DeviceClientError {
@@ -44,6 +47,9 @@ impl fmt::Display for DeviceClientError {
             DeviceClientError::Link(e) => write!(f, "device link: {e}"),
             DeviceClientError::Device(e) => write!(f, "device refused: {e}"),
             DeviceClientError::Unexpected => f.write_str("unexpected answer from the device"),
+            DeviceClientError::TimedOut(limit) => {
+                write!(f, "the device did not answer within {} s", limit.as_secs_f64())
+            }
         }
     }
 }
@@ -54,7 +60,9 @@ impl core::error::Error for DeviceClientError {
             DeviceClientError::Io(e) => Some(e),
             DeviceClientError::Link(e) => Some(e),
             DeviceClientError::Device(e) => Some(e),
-            DeviceClientError::Closed | DeviceClientError::Unexpected => None,
+            DeviceClientError::Closed | DeviceClientError::Unexpected | DeviceClientError::TimedOut(_) => {
+                None
+            }
         }
     }
 }
@@ -79,13 +87,23 @@ pub struct DeviceInfo {
 pub struct DeviceClient<T: Read> {
     port: BufReader<T>,
     reader: FrameReader,
+    answer_within: Option<core::time::Duration>,
 }
 
 impl<T: Read + Write> DeviceClient<T> {
     /// A client over an open stream. Reads should time out (a serial port's timeout) later than
     /// the device's confirmation timeout, or a pending confirmation looks like a dead device.
     pub fn new(port: T) -> Self {
-        DeviceClient { port: BufReader::new(port), reader: FrameReader::new() }
+        DeviceClient { port: BufReader::new(port), reader: FrameReader::new(), answer_within: None }
+    }
+
+    /// Gives each answer at most `limit`, from the request to the answer's last byte, however
+    /// the bytes trickle in. Reads that time out (a serial port's short timeout) are retried
+    /// until then; a stream whose reads block is checked between reads.
+    #[must_use]
+    pub fn with_deadline(mut self, limit: core::time::Duration) -> Self {
+        self.answer_within = Some(limit);
+        self
     }
 
     /// Sends `request` and waits for the answer; a device refusal is an error.
@@ -99,18 +117,33 @@ impl<T: Read + Write> DeviceClient<T> {
         // A leading delimiter ends whatever partial frame the device may hold.
         lead.copy_from_slice(&[FRAME_DELIMITER]);
         let len = link::encode(request, rest).map_err(DeviceClientError::Link)?.len() + 1;
+        let deadline = self.answer_within.map(|limit| (std::time::Instant::now() + limit, limit));
+        // Whatever an earlier, abandoned answer left half-read is not this one's.
+        self.reader = FrameReader::new();
         let port = self.port.get_mut();
         port.write_all(buf.get(..len).unwrap_or_default())?;
         port.flush()?;
-        match self.read_response()? {
+        match self.read_response(deadline)? {
             Response::Error(e) => Err(DeviceClientError::Device(e)),
             response => Ok(response),
         }
     }
 
-    fn read_response(&mut self) -> Result<Response, DeviceClientError> {
+    fn read_response(
+        &mut self,
+        deadline: Option<(std::time::Instant, core::time::Duration)>,
+    ) -> Result<Response, DeviceClientError> {
         loop {
-            let available = self.port.fill_buf()?;
+            if let Some((at, limit)) = deadline
+                && std::time::Instant::now() >= at
+            {
+                return Err(DeviceClientError::TimedOut(limit));
+            }
+            let available = match self.port.fill_buf() {
+                Ok(bytes) => bytes,
+                Err(e) if deadline.is_some() && e.kind() == io::ErrorKind::TimedOut => continue,
+                Err(e) => return Err(e.into()),
+            };
             if available.is_empty() {
                 return Err(DeviceClientError::Closed);
             }
@@ -362,8 +395,11 @@ impl<T: Read + Write> OrderSigner for DeviceClient<T> {
 /// refusal arrives as a refusal rather than as a timeout.
 pub const DEFAULT_DEVICE_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(40);
 
-/// Opens the device on serial port `path` (`/dev/ttyACM0`, `COM3`) at `baud`, each read waiting
-/// at most `timeout`.
+/// How often a serial read gives up and the deadline is looked at.
+const SERIAL_POLL: core::time::Duration = core::time::Duration::from_millis(100);
+
+/// Opens the device on serial port `path` (`/dev/ttyACM0`, `COM3`) at `baud`; each answer must
+/// arrive whole within `timeout` ([`DeviceClient::with_deadline`]).
 ///
 /// # Errors
 /// [`DeviceClientError::Io`] if the port cannot be opened.
@@ -372,6 +408,7 @@ pub fn open_serial(
     baud: u32,
     timeout: core::time::Duration,
 ) -> Result<DeviceClient<Box<dyn serialport::SerialPort>>, DeviceClientError> {
-    let port = serialport::new(path, baud).timeout(timeout).open().map_err(io::Error::from)?;
-    Ok(DeviceClient::new(port))
+    let poll = SERIAL_POLL.min(timeout).max(core::time::Duration::from_millis(1));
+    let port = serialport::new(path, baud).timeout(poll).open().map_err(io::Error::from)?;
+    Ok(DeviceClient::new(port).with_deadline(timeout))
 }

@@ -31,15 +31,22 @@ impl core::fmt::Debug for NormalizedPassphrase {
     }
 }
 
-/// A mnemonic as a person writes it into a file or a terminal: words separated by any
-/// whitespace, a newline at the end. The words themselves are checked as BIP-39 writes them
-/// (lower case, from the English list, with a valid checksum).
+/// A mnemonic as a person writes it into a file or a terminal: words in any case, separated by
+/// any whitespace, a newline at the end. It is lower-cased and its whitespace collapsed, then
+/// checked as BIP-39 writes it (the English list, a valid checksum).
 ///
 /// # Errors
 /// The core's [`HdError`].
 pub fn parse_mnemonic(text: &str) -> Result<Mnemonic, HdError> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let phrase = Zeroizing::new(words.join(" "));
+    // Sized once, so no copy of the words is left behind by a reallocation.
+    let mut phrase = Zeroizing::new(String::with_capacity(text.len()));
+    for word in text.split_whitespace() {
+        if !phrase.is_empty() {
+            phrase.push(' ');
+        }
+        phrase.push_str(word);
+    }
+    phrase.make_ascii_lowercase();
     Mnemonic::parse(&phrase)
 }
 
@@ -74,6 +81,12 @@ mod tests {
         let (trezor, _) = wallet_key(&mnemonic, "TREZOR", 0).unwrap();
         assert_eq!(trezor.address().to_checksummed(), "0x9c32F71D4DB8Fb9e1A58B0a80dF79935e7256FA6");
         assert_eq!(parse_mnemonic("Abandon about").unwrap_err(), HdError::WordCount);
+        // Written in capitals, as on a backup card: the same wallet (the third review).
+        let shouted = parse_mnemonic(&text.to_uppercase()).unwrap();
+        assert_eq!(
+            wallet_key(&shouted, "", 0).unwrap().0.address(),
+            wallet_key(&mnemonic, "", 0).unwrap().0.address()
+        );
         assert_eq!(format!("{:?}", NormalizedPassphrase::new("secret")), "NormalizedPassphrase(<redacted>)");
     }
 }

@@ -104,3 +104,33 @@ fn host_and_device_over_a_duplex_link() {
     pin.done();
     led.done();
 }
+
+/// The third review: a device that streams bytes without ever ending a frame kept `signet device
+/// --timeout 3 info` waiting 18 s, the timeout being per read. The deadline is for the answer.
+#[test]
+fn a_device_streaming_without_a_frame_end_times_out_at_the_deadline() {
+    use std::io::{Read as _, Write as _};
+    let (host_end, mut device_end) = duplex();
+    let streamer = thread::spawn(move || {
+        let mut request = [0u8; 64];
+        let _ = device_end.read(&mut request);
+        // Bounded: at most 5 s of a byte every 10 ms, never a delimiter.
+        for _ in 0..500 {
+            if device_end.write_all(b"x").is_err() {
+                break;
+            }
+            thread::sleep(core::time::Duration::from_millis(10));
+        }
+    });
+    let limit = core::time::Duration::from_millis(700);
+    let mut host = DeviceClient::new(host_end).with_deadline(limit);
+    let started = std::time::Instant::now();
+    let refused = host.info().unwrap_err();
+    let took = started.elapsed();
+    println!("streaming device: refused after {took:?} with a {limit:?} deadline: {refused}");
+    assert!(matches!(refused, DeviceClientError::TimedOut(_)), "{refused:?}");
+    assert_eq!(refused.to_string(), "the device did not answer within 0.7 s");
+    assert!(took < limit + core::time::Duration::from_millis(300), "{took:?}");
+    drop(host);
+    streamer.join().unwrap();
+}
