@@ -112,7 +112,7 @@ fn serve_register_keys_and_credentials_file() {
     let listen = format!("127.0.0.1:{port}");
     let mut server = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_signet"))
-            .args(["serve", "--listen", &listen, "--data", data.to_str().unwrap()])
+            .args(["serve", "--init", "--listen", &listen, "--data", data.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -369,7 +369,7 @@ fn a_bad_signing_secret_file_is_refused_at_start() {
         std::fs::write(&path, content).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args(["serve", "--init", "--listen", "127.0.0.1:0", "--data"])
             .arg(dir.path())
             .output()
             .unwrap();
