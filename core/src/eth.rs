@@ -14,6 +14,7 @@ mod mnemonic;
 mod nfkd;
 mod personal_sign;
 mod typed_data;
+mod uint256;
 mod wallet;
 mod wordlist;
 
@@ -29,5 +30,6 @@ pub use nfkd::{NFKD_UNICODE_VERSION, is_nfkd};
 pub use personal_sign::{ETH_SIGNATURE_LEN, EthSignature, eip191_hash, recover_address, recover_prehash};
 pub(crate) use typed_data::hex_literal;
 pub use typed_data::{DOMAIN_TYPE_HASH, Eip712Domain, StructHasher, typed_data_digest};
+pub use uint256::{U256, U256_DECIMAL_LEN};
 pub use wallet::WalletKey;
 pub use wordlist::{english_index, english_word};

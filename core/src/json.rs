@@ -12,4 +12,4 @@ mod check;
 mod read;
 
 pub(crate) use check::{JsonError, check};
-pub(crate) use read::{Members, Value, join_surrogate_pairs, unescape};
+pub(crate) use read::{Elements, Members, Value, join_surrogate_pairs, unescape};

@@ -48,6 +48,23 @@ mod tests {
                 .unwrap(),
                 domain: OrderDomain::new(u64::MAX, Address::from_bytes([0xff; 20])),
             },
+            // The largest message: a redemption with eight full-width index sets.
+            Request::SignRedemption {
+                chain_id: u64::MAX,
+                redemption: crate::turbine::permit::Redemption {
+                    owner: Address::from_bytes([0xff; 20]),
+                    collateral_token: Address::from_bytes([0xff; 20]),
+                    parent_collection_id: [0xff; 32],
+                    condition_id: [0xff; 32],
+                    index_sets: core::iter::repeat_n(
+                        crate::eth::U256::MAX,
+                        crate::turbine::permit::MAX_INDEX_SETS,
+                    )
+                    .collect(),
+                    nonce: crate::eth::U256::MAX,
+                    deadline: crate::eth::U256::MAX,
+                },
+            },
         ];
         for request in &requests {
             let mut buf = [0u8; MAX_FRAME_LEN];

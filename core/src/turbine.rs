@@ -1,5 +1,6 @@
 //! Turbine: Ed25519 bearer tokens (mint, parse, verify in the documented order), the key and
-//! replay stores the verifier consults, and API-key registration by wallet signature.
+//! replay stores the verifier consults, API-key registration by wallet signature, orders
+//! ([`order`]) and the other messages the wallet signs ([`permit`]).
 
 pub(crate) mod api_key;
 pub(crate) mod claims;
@@ -10,6 +11,7 @@ pub(crate) mod nonce;
 pub(crate) mod nonce_cache;
 pub mod order;
 pub(crate) mod payload;
+pub mod permit;
 pub(crate) mod registration;
 pub(crate) mod replay;
 pub(crate) mod signer;

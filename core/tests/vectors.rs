@@ -15,12 +15,17 @@ use signet_core::bitzoom::jwt::{
 use signet_core::bitzoom::request_signing::{RequestSigningError, SignedRequest, verify_request};
 use signet_core::bitzoom::ws_logon::{LOGON_METHOD, LOGON_PATH, Logon, MAX_LOGON_LEN, verify_logon};
 use signet_core::ed25519_dalek::{SigningKey, VerifyingKey};
+use signet_core::eth::U256;
 use signet_core::eth::{
     Address, DerivationPath, EthError, EthSignature, MAX_PHRASE_LEN, Mnemonic, Passphrase, WalletKey,
     eip191_hash, recover_address, recover_prehash,
 };
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{Order, OrderDomain, OrderError, SignedOrder};
+use signet_core::turbine::permit::{
+    ChainContracts, CtfApproval, IndexSets, MAX_RELAYER_BODY_LEN, MessageKind, PermitError, Redemption,
+    RelayerBody, TypedMessage, UsdcPermit,
+};
 use signet_core::turbine::{
     KeyId, KeyRecord, KeyRing, KeyStatus, Nonce, NonceCache, Verifier, VerifyConfig, registration_message,
     verify_registration,
@@ -40,6 +45,7 @@ const SUITES: &[Suite] = &[
     ("bitzoom_hmac", bitzoom_hmac),
     ("turbine_orders", turbine_orders),
     ("eth_hd_wallet", eth_hd_wallet),
+    ("turbine_permits", turbine_permits),
 ];
 
 fn main() -> ExitCode {
@@ -508,5 +514,140 @@ fn eth_hd_wallet(doc: &Value, _: &str) -> Outcome {
             return Err("path written back differs".into());
         }
         Ok(())
+    })
+}
+
+/// A `uint256` as the permit vectors write it: a JSON integer, or a decimal string above 2^53.
+fn u256_field(v: &Value, name: &str) -> Result<U256, String> {
+    match v.get(name) {
+        Some(Value::String(text)) => U256::parse_decimal(text.as_bytes()).ok_or(format!("{name}: {text}")),
+        Some(Value::Number(n)) => n.as_u64().map(|n| U256::from_u128(n.into())).ok_or(format!("{name}: {n}")),
+        other => Err(format!("{name}: {other:?}")),
+    }
+}
+
+fn address_field(v: &Value, name: &str) -> Result<Address, String> {
+    str_field(v, name)?.parse().map_err(|e| format!("{name}: {e}"))
+}
+
+/// The message of a permit vector, as the core types hold it.
+fn permit_message(case: &Value) -> Result<TypedMessage, String> {
+    let m = case.get("message").ok_or("missing message")?;
+    let owner = address_field(m, "owner")?;
+    Ok(match str_field(case, "primary_type")? {
+        "Permit" => TypedMessage::Permit(UsdcPermit {
+            owner,
+            spender: address_field(m, "spender")?,
+            value: u256_field(m, "value")?,
+            nonce: u256_field(m, "nonce")?,
+            deadline: u256_field(m, "deadline")?,
+        }),
+        "SetApprovalForAll" => TypedMessage::Approval(CtfApproval {
+            owner,
+            operator: address_field(m, "operator")?,
+            approved: m.get("approved").and_then(Value::as_bool).ok_or("approved")?,
+            nonce: u256_field(m, "nonce")?,
+            deadline: u256_field(m, "deadline")?,
+        }),
+        "RedeemPositions" => {
+            let mut index_sets = IndexSets::new();
+            for set in m.get("indexSets").and_then(Value::as_array).ok_or("indexSets")? {
+                let wrapped = serde_json::json!({ "x": set });
+                index_sets.push(u256_field(&wrapped, "x")?).map_err(|_| "too many index sets")?;
+            }
+            TypedMessage::Redemption(Redemption {
+                owner,
+                collateral_token: address_field(m, "collateralToken")?,
+                parent_collection_id: hex32(str_field(m, "parentCollectionId")?.trim_start_matches("0x"))?,
+                condition_id: hex32(str_field(m, "conditionId")?.trim_start_matches("0x"))?,
+                index_sets,
+                nonce: u256_field(m, "nonce")?,
+                deadline: u256_field(m, "deadline")?,
+            })
+        }
+        other => return Err(format!("unknown primary type {other}")),
+    })
+}
+
+/// The current SDK's permits, approvals and redemptions, as eth-account's `sign_typed_data`
+/// signs them: the domain (from the chain's contracts, checked against the vector's), struct
+/// hash and digest; the same signature from the same key; recovery to the owner; the relayer
+/// body read (its nonce put back) and written byte for byte. Rejects: recovery refuses them.
+fn turbine_permits(doc: &Value, text: &str) -> Outcome {
+    #[derive(serde::Deserialize)]
+    struct RawDoc<'a> {
+        #[serde(borrow)]
+        cases: Vec<RawPermit<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct RawPermit<'a> {
+        #[serde(borrow)]
+        relayer_body: Option<&'a serde_json::value::RawValue>,
+    }
+    let raw: RawDoc<'_> = serde_json::from_str(text).map_err(|e| vec![e.to_string()])?;
+    let mut raw_cases = raw.cases.into_iter();
+    each_case(doc, |case| {
+        let raw = raw_cases.next().ok_or("case missing from the raw text")?;
+        let chain_id = case.get("chain_id").and_then(Value::as_u64).ok_or("missing chain_id")?;
+        let chain = ChainContracts::of(chain_id).ok_or("unknown chain")?;
+        let message = permit_message(case)?;
+        let domain = case.get("domain").ok_or("missing domain")?;
+        let expected =
+            if message.kind() == MessageKind::Permit { chain.usdc_domain() } else { chain.ctf_domain() };
+        if str_field(domain, "name")? != expected.name
+            || str_field(domain, "version")? != expected.version
+            || address_field(domain, "verifyingContract")? != expected.verifying_contract
+        {
+            return Err(format!("domain {domain} is not the chain's"));
+        }
+        let separators = chain.separators();
+        let signature =
+            EthSignature::parse_hex(str_field(case, "signature")?.as_bytes()).map_err(|e| e.to_string())?;
+        let expect_hex = |field: &str, got: &[u8; 32]| -> Result<(), String> {
+            let want = str_field(case, field)?;
+            if hex::encode(got) == want {
+                Ok(())
+            } else {
+                Err(format!("{field}: {} != {want}", hex::encode(got)))
+            }
+        };
+        let separator =
+            if message.kind() == MessageKind::Permit { &separators.usdc } else { &separators.ctf };
+        expect_hex("domain_separator_hex", separator)?;
+        expect_hex("struct_hash_hex", &message.struct_hash())?;
+        expect_hex("digest_hex", &message.digest(&separators))?;
+        match str_field(case, "expect")? {
+            "ok" => {
+                let wallet = WalletKey::from_bytes(&hex32(str_field(case, "private_key_hex")?)?)
+                    .map_err(|e| e.to_string())?;
+                let signed = message.sign(chain, &wallet).map_err(|e| e.to_string())?;
+                if signed != signature {
+                    return Err(format!("signature {signed} != {signature}"));
+                }
+                message.verify(&separators, &signature).map_err(|e| format!("verify: {e}"))?;
+                let body = raw.relayer_body.ok_or("missing relayer_body")?.get();
+                let read =
+                    RelayerBody::parse(message.kind(), body.as_bytes()).map_err(|e| format!("body: {e}"))?;
+                if read.message(message.nonce()) != message
+                    || read.signature != signature
+                    || read.chain_id != chain_id
+                {
+                    return Err(format!("body read as {read:?}"));
+                }
+                let mut buf = [0u8; MAX_RELAYER_BODY_LEN];
+                let written = RelayerBody::new(chain_id, message.clone(), signature)
+                    .write(&mut buf)
+                    .map_err(|e| e.to_string())?;
+                if written != compact(body) {
+                    return Err(format!("body {written} != {}", compact(body)));
+                }
+                Ok(())
+            }
+            "reject" => match message.verify(&separators, &signature) {
+                Err(PermitError::WrongSigner) => Ok(()),
+                other => Err(format!("verified as {other:?}")),
+            },
+            other => Err(format!("unknown expectation {other:?}")),
+        }
     })
 }

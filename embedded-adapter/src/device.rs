@@ -3,6 +3,7 @@
 mod clock;
 mod keys;
 mod machine;
+mod messages;
 mod signing;
 mod wallet;
 

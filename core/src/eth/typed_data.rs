@@ -62,6 +62,16 @@ impl StructHasher {
         self.0.update(value.to_be_bytes());
     }
 
+    /// A `uint256` member.
+    pub fn u256(&mut self, value: &crate::eth::U256) {
+        self.0.update(value.to_be_bytes());
+    }
+
+    /// A `bool` member.
+    pub fn boolean(&mut self, value: bool) {
+        self.uint(u128::from(value));
+    }
+
     /// An `address` member.
     pub fn address(&mut self, address: &Address) {
         self.0.update([0u8; 12]);

@@ -100,8 +100,12 @@ pub(crate) enum Value<'a> {
     Number(&'a [u8]),
     /// An object: its text from `{` to `}`, which [`Members::new`] reads in turn.
     Object(&'a [u8]),
-    /// Anything else (skipped).
-    Other,
+    /// An array: its text from `[` to `]`, which [`Elements::new`] reads in turn.
+    Array(&'a [u8]),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
 }
 
 /// The members of a top-level object that passed [`check`]: raw key (between its quotes) and
@@ -111,6 +115,63 @@ pub(crate) struct Members<'a> {
     done: bool,
 }
 
+/// Moves past the object or array that starts at the cursor.
+fn skip_container(c: &mut Cursor<'_>) -> Option<()> {
+    let mut depth = 0usize;
+    let mut pairs = false;
+    loop {
+        match c.peek()? {
+            b'"' => {
+                c.string(&mut pairs).ok()?;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                c.pos += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                c.pos += 1;
+                if depth == 0 {
+                    return Some(());
+                }
+            }
+            _ => c.pos += 1,
+        }
+    }
+}
+
+/// The value that starts at the cursor, which is moved past it and past a following comma.
+fn value<'a>(c: &mut Cursor<'a>) -> Option<Value<'a>> {
+    let mut pairs = false;
+    let value = match c.peek()? {
+        b'"' => Value::String(c.string(&mut pairs).ok()?),
+        b'-' | b'0'..=b'9' => Value::Number(c.number().ok()?),
+        open @ (b'{' | b'[') => {
+            let start = c.pos;
+            skip_container(c)?;
+            let text = c.bytes.get(start..c.pos)?;
+            if open == b'{' { Value::Object(text) } else { Value::Array(text) }
+        }
+        b't' => {
+            c.literal(b"true").ok()?;
+            Value::Bool(true)
+        }
+        b'f' => {
+            c.literal(b"false").ok()?;
+            Value::Bool(false)
+        }
+        _ => {
+            c.literal(b"null").ok()?;
+            Value::Null
+        }
+    };
+    c.skip_ws();
+    if c.peek() == Some(b',') {
+        c.pos += 1;
+    }
+    Some(value)
+}
+
 impl<'a> Members<'a> {
     /// Members of `doc`, which must have passed [`check`] as an object.
     pub(crate) fn new(doc: &'a [u8]) -> Self {
@@ -118,30 +179,6 @@ impl<'a> Members<'a> {
         c.skip_ws();
         let done = c.bump() != Some(b'{');
         Members { c, done }
-    }
-
-    fn skip_container(&mut self) -> Option<()> {
-        let mut depth = 0usize;
-        let mut pairs = false;
-        loop {
-            match self.c.peek()? {
-                b'"' => {
-                    self.c.string(&mut pairs).ok()?;
-                }
-                b'{' | b'[' => {
-                    depth += 1;
-                    self.c.pos += 1;
-                }
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    self.c.pos += 1;
-                    if depth == 0 {
-                        return Some(());
-                    }
-                }
-                _ => self.c.pos += 1,
-            }
-        }
     }
 
     fn member(&mut self) -> Option<(&'a [u8], Value<'a>)> {
@@ -154,28 +191,38 @@ impl<'a> Members<'a> {
         self.c.skip_ws();
         self.c.eat(b':').ok()?;
         self.c.skip_ws();
-        let value = match self.c.peek()? {
-            b'"' => Value::String(self.c.string(&mut pairs).ok()?),
-            b'-' | b'0'..=b'9' => Value::Number(self.c.number().ok()?),
-            b'{' => {
-                let start = self.c.pos;
-                self.skip_container()?;
-                Value::Object(self.c.bytes.get(start..self.c.pos)?)
-            }
-            b'[' => {
-                self.skip_container()?;
-                Value::Other
-            }
-            _ => {
-                self.c.scalar(&mut pairs).ok()?;
-                Value::Other
-            }
-        };
-        self.c.skip_ws();
-        if self.c.peek() == Some(b',') {
-            self.c.pos += 1;
+        Some((key, value(&mut self.c)?))
+    }
+}
+
+/// The elements of an array that passed [`check`] (as a whole document or as part of one), in
+/// order.
+pub(crate) struct Elements<'a> {
+    c: Cursor<'a>,
+    done: bool,
+}
+
+impl<'a> Elements<'a> {
+    /// Elements of `array`, the text of an array from `[` to `]`.
+    pub(crate) fn new(array: &'a [u8]) -> Self {
+        let mut c = Cursor { bytes: array, pos: 0 };
+        c.skip_ws();
+        let done = c.bump() != Some(b'[');
+        Elements { c, done }
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        Some((key, value))
+        self.c.skip_ws();
+        let element = if self.c.peek() == Some(b']') { None } else { value(&mut self.c) };
+        self.done = element.is_none();
+        element
     }
 }
 
@@ -230,12 +277,17 @@ mod tests {
             got,
             vec![
                 (&b"a"[..], Value::String(b"x")),
-                (b"b", Value::Other),
+                (b"b", Value::Array(br#"[1,{"c":"]"}]"#)),
                 (b"n", Value::Number(b"-12")),
                 (b"o", Value::Object(br#"{ "p" : {"q":"}"} }"#)),
-                (b"t", Value::Other),
+                (b"t", Value::Bool(true)),
             ]
         );
+        let elements: Vec<_> = Elements::new(br#"[1,{"c":"]"}]"#).collect();
+        assert_eq!(elements, vec![Value::Number(b"1"), Value::Object(br#"{"c":"]"}"#)]);
+        let spaced: Vec<_> = Elements::new(br#"[ "1" , false , null , [ ] ]"#).collect();
+        assert_eq!(spaced, vec![Value::String(b"1"), Value::Bool(false), Value::Null, Value::Array(b"[ ]")]);
+        assert_eq!(Elements::new(b"[ ]").count(), 0);
         let inner: Vec<_> = Members::new(br#"{ "p" : {"q":"}"} }"#).collect();
         assert_eq!(inner, vec![(&b"p"[..], Value::Object(br#"{"q":"}"}"#))]);
         assert_eq!(Members::new(b"{}").count(), 0);

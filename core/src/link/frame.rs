@@ -6,9 +6,9 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// Longest frame on the link, delimiter included. The largest message (a token response)
-/// takes under 300 bytes; COBS adds one byte per 254.
-pub const MAX_FRAME_LEN: usize = 384;
+/// Longest frame on the link, delimiter included. The largest message (a redemption with eight
+/// full-width index sets) takes under 450 bytes; COBS adds one byte per 254.
+pub const MAX_FRAME_LEN: usize = 512;
 
 /// The byte that ends every frame.
 pub const FRAME_DELIMITER: u8 = 0;

@@ -9,6 +9,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::link::wallet::{RestoreSecret, WalletStatus};
 use crate::turbine::key_id::MAX_KEY_ID_LEN;
 use crate::turbine::order::{Order, OrderDomain};
+use crate::turbine::permit::{CtfApproval, Redemption, UsdcPermit};
 use crate::turbine::token::MAX_TOKEN_LEN;
 
 /// What the host asks of the device.
@@ -72,6 +73,30 @@ pub enum Request {
         /// The Unix time in the message.
         timestamp: i64,
     },
+    /// Signs a USDC permit (EIP-2612) with the wallet key: shown in full, signed after a press,
+    /// and after a second press on a warning screen when it is unlimited, for a spender other
+    /// than the chain's settlement contract, or valid more than 30 days.
+    SignUsdcPermit {
+        /// The chain, whose contracts name the spender and the USDC domain.
+        chain_id: u64,
+        /// The permit; its owner must be the device's wallet.
+        permit: UsdcPermit,
+    },
+    /// Signs a conditional-tokens approval (or revocation) the same way; an approval of an
+    /// operator other than the chain's settlement contract needs the second press.
+    SignCtfApproval {
+        /// The chain.
+        chain_id: u64,
+        /// The approval; its owner must be the device's wallet.
+        approval: CtfApproval,
+    },
+    /// Signs a redemption of resolved positions the same way.
+    SignRedemption {
+        /// The chain.
+        chain_id: u64,
+        /// The redemption; its owner must be the device's wallet.
+        redemption: Redemption,
+    },
 }
 
 /// 32 secret key bytes in transit to the device: zeroized on drop, redacted in `Debug`,
@@ -121,6 +146,10 @@ pub enum DeviceError {
     BadMnemonic,
     /// The device could not write its state to flash; nothing changed.
     Storage,
+    /// The message would not fit the device's screen in full, so it is not signed.
+    CannotShow,
+    /// The chain is not one whose contracts the device knows (84532, 137, 43114).
+    UnknownChain,
 }
 
 impl fmt::Display for DeviceError {
@@ -142,6 +171,10 @@ impl fmt::Display for DeviceError {
             }
             DeviceError::BadMnemonic => "the words or passphrase were refused",
             DeviceError::Storage => "the device could not save its state",
+            DeviceError::CannotShow => "the device cannot show all of it, so it does not sign it",
+            DeviceError::UnknownChain => {
+                "the device does not know that chain's contracts (84532, 137, 43114)"
+            }
         })
     }
 }
@@ -189,4 +222,10 @@ pub enum Response {
     Wiped,
     /// Answer to [`Request::WalletInfo`].
     WalletInfo(WalletStatus),
+    /// Answer to [`Request::SignUsdcPermit`], [`Request::SignCtfApproval`] and
+    /// [`Request::SignRedemption`]: `r || s || v` over the message's EIP-712 digest.
+    MessageSignature {
+        /// The 65-byte signature.
+        signature: heapless::Vec<u8, 65>,
+    },
 }

@@ -15,6 +15,7 @@ mod hash;
 mod market;
 mod record;
 mod signer;
+mod submission;
 mod summary;
 mod typed;
 
@@ -28,5 +29,7 @@ pub use hash::OrderHash;
 pub use market::{MARKET_ID_TEXT_LEN, MarketId};
 pub use record::{OrderQuery, OrderRecord, OrderStatus};
 pub use signer::OrderSigner;
+pub use submission::{MAX_ORDER_SUBMISSION_LEN, OrderSubmission, SubmissionError};
+pub(crate) use summary::write_abbreviated;
 pub use summary::{MAX_ORDER_SUMMARY_LEN, OrderSummary};
 pub use typed::{ORDER_TYPE, ORDER_TYPE_HASH, Order, OrderArgs, PRICE_SCALE, SIZE_SCALE, SignedOrder};

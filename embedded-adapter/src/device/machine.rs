@@ -7,6 +7,7 @@ use rand_core::CryptoRng;
 use signet_core::eth::Address;
 use signet_core::link::{self, DeviceError, FrameReader, MAX_FRAME_LEN, Request, Response};
 use signet_core::turbine::KeyId;
+use signet_core::turbine::permit::TypedMessage;
 
 use crate::device::keys::DeviceKeys;
 use crate::state::{State, Wallet};
@@ -135,6 +136,15 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
             Request::WalletInfo => *response = self.wallet_info(),
             Request::SignReregistration { address, timestamp } => {
                 *response = self.sign_reregistration(address, signet_core::UnixTime(*timestamp));
+            }
+            Request::SignUsdcPermit { chain_id, permit } => {
+                *response = self.sign_message(*chain_id, &TypedMessage::Permit(*permit));
+            }
+            Request::SignCtfApproval { chain_id, approval } => {
+                *response = self.sign_message(*chain_id, &TypedMessage::Approval(*approval));
+            }
+            Request::SignRedemption { chain_id, redemption } => {
+                *response = self.sign_message(*chain_id, &TypedMessage::Redemption(redemption.clone()));
             }
         }
     }

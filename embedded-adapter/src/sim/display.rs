@@ -12,6 +12,8 @@ pub struct SimulatedDisplay {
     pub current: heapless::String<MAX_ORDER_SUMMARY_LEN>,
     /// The last line shown, kept after the display is cleared.
     pub last: heapless::String<MAX_ORDER_SUMMARY_LEN>,
+    /// The line shown before the last (a message's summary, when a warning followed it).
+    pub previous: heapless::String<MAX_ORDER_SUMMARY_LEN>,
     /// How many lines were shown.
     pub shown: u32,
 }
@@ -25,7 +27,7 @@ impl TextDisplay for SimulatedDisplay {
 
     fn show(&mut self, line: &str) -> Result<(), LineTooLong> {
         self.current = heapless::String::try_from(line).map_err(|_| LineTooLong)?;
-        self.last = self.current.clone();
+        self.previous = core::mem::replace(&mut self.last, self.current.clone());
         self.shown = self.shown.saturating_add(1);
         Ok(())
     }

@@ -65,30 +65,39 @@ impl SignedOrder {
     /// [`OrderError::Body`] for the wrong shape, the order's own errors for its fields,
     /// [`OrderError::SignatureEncoding`] for a signature that is not `0x` and 130 hex digits.
     pub fn parse_body(body: &[u8]) -> Result<Self, OrderError> {
-        if !json::check(body).map_err(|_| OrderError::Body)?.is_object {
-            return Err(OrderError::Body);
-        }
-        let (mut order, mut signature) = (None, None);
-        for (key, value) in Members::new(body) {
-            let mut name = [0u8; MAX_NAME_LEN];
-            match (json::unescape(key, &mut name), value) {
-                (Some("order"), Value::Object(raw)) if order.is_none() => order = Some(read_order(raw)?),
-                (Some("signature"), Value::String(raw)) if signature.is_none() => {
-                    let mut text = [0u8; 2 + 2 * crate::eth::ETH_SIGNATURE_LEN];
-                    let text = json::unescape(raw, &mut text).ok_or(OrderError::SignatureEncoding)?;
-                    signature = Some(
-                        EthSignature::parse_hex(text.as_bytes())
-                            .map_err(|_| OrderError::SignatureEncoding)?,
-                    );
-                }
-                _ => return Err(OrderError::Body),
+        read_signed(body, |_| false).map(|(signed, _)| signed)
+    }
+}
+
+/// Reads `order` and `signature` of a body, each exactly once; members `extra` accepts are
+/// left for the caller (the body is returned to read them), any other is refused.
+pub(super) fn read_signed(
+    body: &[u8],
+    extra: impl Fn(&str) -> bool,
+) -> Result<(SignedOrder, Option<&[u8]>), OrderError> {
+    if !json::check(body).map_err(|_| OrderError::Body)?.is_object {
+        return Err(OrderError::Body);
+    }
+    let (mut order, mut signature, mut extras) = (None, None, None);
+    for (key, value) in Members::new(body) {
+        let mut name = [0u8; MAX_NAME_LEN];
+        match (json::unescape(key, &mut name), value) {
+            (Some("order"), Value::Object(raw)) if order.is_none() => order = Some(read_order(raw)?),
+            (Some("signature"), Value::String(raw)) if signature.is_none() => {
+                let mut text = [0u8; 2 + 2 * crate::eth::ETH_SIGNATURE_LEN];
+                let text = json::unescape(raw, &mut text).ok_or(OrderError::SignatureEncoding)?;
+                signature = Some(
+                    EthSignature::parse_hex(text.as_bytes()).map_err(|_| OrderError::SignatureEncoding)?,
+                );
             }
+            (Some(name), _) if extra(name) => extras = Some(body),
+            _ => return Err(OrderError::Body),
         }
-        match (order, signature) {
-            (Some(order), Some(signature)) => Ok(SignedOrder { order, signature }),
-            (None, _) => Err(OrderError::Body),
-            (Some(_), None) => Err(OrderError::MissingField("signature")),
-        }
+    }
+    match (order, signature) {
+        (Some(order), Some(signature)) => Ok((SignedOrder { order, signature }, extras)),
+        (None, _) => Err(OrderError::Body),
+        (Some(_), None) => Err(OrderError::MissingField("signature")),
     }
 }
 

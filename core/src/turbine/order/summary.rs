@@ -79,7 +79,7 @@ fn write_fraction(f: &mut fmt::Formatter<'_>, millionths: u32, min_places: usize
 }
 
 /// `0x`, the first four hex digits, `…`, the last four.
-fn write_abbreviated(f: &mut fmt::Formatter<'_>, hex: &[u8; 64]) -> fmt::Result {
+pub(crate) fn write_abbreviated(f: &mut fmt::Formatter<'_>, hex: &[u8; 64]) -> fmt::Result {
     let text = |range: core::ops::Range<usize>| core::str::from_utf8(hex.get(range).unwrap_or_default());
     write!(f, "0x{}…{}", text(0..4).unwrap_or_default(), text(60..64).unwrap_or_default())
 }
