@@ -9,6 +9,7 @@ mod hold;
 mod orders;
 mod record;
 mod rejection;
+mod relayer;
 mod turbine;
 mod ws;
 
@@ -19,4 +20,5 @@ pub use hold::ConnectionHold;
 pub use orders::order_routes;
 pub use record::{Record, RequestRecord, record_verification};
 pub use rejection::TurbineRejection;
+pub use relayer::relayer_routes;
 pub use turbine::{forward_auth_route, turbine_routes};

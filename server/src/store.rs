@@ -20,6 +20,7 @@ mod redb;
 #[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod registry;
+mod relayer;
 mod replay;
 mod sealing;
 
@@ -39,5 +40,8 @@ pub use postgres::{PostgresConfig, PostgresRegistry};
 pub use redb::RedbRegistry;
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayConfig, RedisReplayStore};
+pub use relayer::{
+    AcceptedMessage, DEFAULT_MAX_RELAYED_PER_OWNER, MAX_RELAYED_LISTED, RelayerStore, RelayerStoreError,
+};
 pub use replay::ReplayStore;
 pub use sealing::{SealError, SecretSealer};

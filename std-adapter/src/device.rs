@@ -15,6 +15,7 @@ use signet_core::link::{
 };
 use signet_core::link::{Request, Response};
 use signet_core::turbine::order::{Order, OrderDomain, OrderSigner, SignedOrder};
+use signet_core::turbine::permit::{ChainContracts, MessageSigner, TypedMessage};
 use signet_core::turbine::{KeyId, RegistrationRequest, registration_message, reregistration_message};
 
 use crate::credentials::TurbineApiKey;
@@ -238,6 +239,35 @@ impl<T: Read + Write> DeviceClient<T> {
         }
     }
 
+    /// Asks the device to sign a permit, approval or redemption (owned by its wallet) on
+    /// `chain_id`; the device shows what it does, warns on a second screen when it must, and
+    /// the user presses. The signature is checked against the message before it is returned.
+    ///
+    /// # Errors
+    /// [`DeviceClientError`]; [`DeviceError::NotConfirmed`] without the presses,
+    /// [`DeviceError::WrongAddress`] for another owner, [`DeviceError::UnknownChain`],
+    /// [`DeviceError::CannotShow`] for a message too long for its screen.
+    pub fn sign_message(
+        &mut self,
+        chain_id: u64,
+        message: &TypedMessage,
+    ) -> Result<EthSignature, DeviceClientError> {
+        let request = match message {
+            TypedMessage::Permit(permit) => Request::SignUsdcPermit { chain_id, permit: *permit },
+            TypedMessage::Approval(approval) => Request::SignCtfApproval { chain_id, approval: *approval },
+            TypedMessage::Redemption(r) => Request::SignRedemption { chain_id, redemption: r.clone() },
+        };
+        let Response::MessageSignature { signature } = self.call(&request)? else {
+            return Err(DeviceClientError::Unexpected);
+        };
+        let signature =
+            EthSignature::from_bytes(signature.into_array().map_err(|_| DeviceClientError::Unexpected)?);
+        // A device that answered over another message is caught here.
+        let chain = ChainContracts::of(chain_id).ok_or(DeviceClientError::Unexpected)?;
+        message.verify(&chain.separators(), &signature).map_err(|_| DeviceClientError::Unexpected)?;
+        Ok(signature)
+    }
+
     /// Asks the device to sign `order` (its trader must be the device's wallet); the device
     /// shows the order's summary and the user must press its button. The signature is checked
     /// against the order and the trader before it is returned.
@@ -375,6 +405,23 @@ impl<T: Read + Write> DeviceClient<T> {
             Response::TimeSet => Ok(()),
             _ => Err(DeviceClientError::Unexpected),
         }
+    }
+}
+
+/// The device signs: it shows the message, warns when it must, and waits for its button.
+impl<T: Read + Write> MessageSigner for DeviceClient<T> {
+    type Error = DeviceClientError;
+
+    fn owner(&mut self) -> Result<Address, DeviceClientError> {
+        self.info().map(|info| info.address)
+    }
+
+    fn sign_message(
+        &mut self,
+        chain: &ChainContracts,
+        message: &TypedMessage,
+    ) -> Result<EthSignature, DeviceClientError> {
+        DeviceClient::sign_message(self, chain.chain_id, message)
     }
 }
 

@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use signet_core::Clock;
 use signet_core::eth::Address;
 use signet_core::turbine::KeyId;
-use signet_core::turbine::order::{MarketId, OrderHash, OrderStatus, Side, SignedOrder};
+use signet_core::turbine::order::{MarketId, OrderHash, OrderStatus, OrderSubmission, Side};
 use signet_std::SystemClock;
 use signet_std::turbine::api::{MarketView, OrderAccepted, OrderList, OrderView, OrdersCancelled};
 
@@ -56,10 +56,13 @@ fn not_yours() -> Refusal {
     Refusal(StatusCode::FORBIDDEN, "orders of another trader are not listed".into())
 }
 
-/// `POST /api/v1/orders`: the SDK's `{"order": {...}, "signature": "0x…"}`.
+/// `POST /api/v1/orders`: the SDK's `{"order": {...}, "signature": "0x…"}`, with the current
+/// SDK's optional `permitSignature` (a USDC permit, checked and kept before the order, so its
+/// nonce is used) and `bot_metadata` (checked; signet takes no fees, so it is not kept).
 async fn post_order(State(service): Service, TurbineAuth(claims): TurbineAuth, body: Bytes) -> Answer {
     let now = SystemClock.now();
-    let mut signed = SignedOrder::parse_body(&body).map_err(|e| bad_request(e.to_string()))?;
+    let submission = OrderSubmission::parse_body(&body).map_err(|e| bad_request(e.to_string()))?;
+    let mut signed = submission.signed;
     signed.verify(service.order_domain()).map_err(|e| bad_request(e.to_string()))?;
     if !signed.order.is_live_at(now) {
         return Err(bad_request("order has expired"));
@@ -67,6 +70,15 @@ async fn post_order(State(service): Service, TurbineAuth(claims): TurbineAuth, b
     // The same signer's signature in the form the SDK writes and settlement contracts take
     // (a high `s` is malleable: OpenZeppelin's ECDSA refuses it).
     signed.signature = signed.signature.canonical().map_err(|e| bad_request(e.to_string()))?;
+    if let Some(permit) = &submission.permit {
+        // The trader of an order posted with this key is the key's wallet (checked again when
+        // the order is stored); a permit of another wallet is refused before it is kept.
+        let own = wallet_of(&service, &claims.kid).await?;
+        if own != signed.order.trader {
+            return Err(OrderStoreError::TraderMismatch.into());
+        }
+        crate::http::relayer::accept_order_permit(&service, &claims.kid, signed.order.trader, permit).await?;
+    }
     let record = service.keys().submit_order(&claims.kid, &signed, now, service.order_limits()).await?;
     let accepted =
         OrderAccepted { success: true, order_hash: record.hash(), order: OrderView::of(&record, now) };

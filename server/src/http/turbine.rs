@@ -89,5 +89,6 @@ pub fn turbine_routes(service: Arc<VerifierService<Registry>>) -> Router {
         .route("/api/v1/api-keys", post(register))
         .route("/api/v1/{*rest}", get(public))
         .with_state(Arc::clone(&service))
+        .merge(crate::http::relayer::relayer_routes(Arc::clone(&service)))
         .merge(order_routes(service))
 }

@@ -8,6 +8,7 @@ use core::time::Duration;
 mod bitzoom_keys;
 mod migrations;
 mod orders;
+mod relayer;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use signet_core::UnixTime;

@@ -3,6 +3,7 @@
 
 mod bitzoom_keys;
 mod orders;
+mod relayer;
 
 use core::fmt;
 use std::path::Path;
@@ -171,6 +172,7 @@ impl RedbRegistry {
         txn.open_table(REGISTERED_AT).map_err(db_error)?;
         orders::create_tables(&txn)?;
         bitzoom_keys::create_tables(&txn)?;
+        relayer::create_tables(&txn)?;
         txn.commit().map_err(db_error)?;
         Ok(RedbRegistry { db: std::sync::Arc::new(db), sealer: None })
     }

@@ -207,7 +207,8 @@ impl RedisReplayStore {
 
     /// Whether Redis answers a `PING` within the timeout (for readiness checks).
     pub async fn ping(&self) -> bool {
-        let answered = matches!(tokio::time::timeout(self.config.timeout, self.connections.ping()).await, Ok(true));
+        let answered =
+            matches!(tokio::time::timeout(self.config.timeout, self.connections.ping()).await, Ok(true));
         if !answered {
             // A dead connection is replaced by the next call, as after a failed check.
             self.connections.failed();

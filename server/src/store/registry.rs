@@ -16,6 +16,8 @@ use crate::store::orders::{OrderLimits, OrderListing, OrderStore, OrderStoreErro
 use crate::store::postgres::PostgresRegistry;
 #[cfg(feature = "redb")]
 use crate::store::redb::RedbRegistry;
+use crate::store::relayer::{AcceptedMessage, RelayerStore, RelayerStoreError};
+use signet_core::eth::{Address, EthSignature, U256};
 
 /// Where a server's keys (and the orders and Bitzoom keys beside them) live.
 ///
@@ -149,6 +151,31 @@ impl OrderStore for Registry {
         now: UnixTime,
     ) -> Result<Vec<OrderHash>, OrderStoreError> {
         dispatch!(self, r => r.cancel_market_orders(kid, market, now).await)
+    }
+}
+
+impl RelayerStore for Registry {
+    async fn next_nonce(&self, owner: &Address, contract: &Address) -> Result<U256, RegistryError> {
+        dispatch!(self, r => r.next_nonce(owner, contract).await)
+    }
+
+    async fn accept_messages(
+        &self,
+        messages: &[AcceptedMessage],
+        keep_per_owner: usize,
+    ) -> Result<(), RelayerStoreError> {
+        dispatch!(self, r => r.accept_messages(messages, keep_per_owner).await)
+    }
+
+    async fn relayed_signature(
+        &self,
+        signature: &EthSignature,
+    ) -> Result<Option<AcceptedMessage>, RegistryError> {
+        dispatch!(self, r => r.relayed_signature(signature).await)
+    }
+
+    async fn relayed(&self, owner: &Address, limit: usize) -> Result<Vec<AcceptedMessage>, RegistryError> {
+        dispatch!(self, r => r.relayed(owner, limit).await)
     }
 }
 

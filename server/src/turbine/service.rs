@@ -23,6 +23,8 @@ pub struct VerifierService<K> {
     order_domain: OrderDomain,
     order_limits: OrderLimits,
     registrations: RegistrationGate,
+    relayer: std::sync::Arc<dyn crate::turbine::Relayer>,
+    max_relayed_per_owner: usize,
 }
 
 fn default_order_domain() -> OrderDomain {
@@ -66,7 +68,35 @@ impl<K> VerifierService<K> {
             order_domain: default_order_domain(),
             order_limits: OrderLimits::default(),
             registrations: RegistrationGate::new(RegistrationLimits::default()),
+            relayer: std::sync::Arc::new(crate::turbine::NoRelayer),
+            max_relayed_per_owner: crate::store::DEFAULT_MAX_RELAYED_PER_OWNER,
         }
+    }
+
+    /// Hands each accepted permit, approval and redemption to `relayer` (default
+    /// [`NoRelayer`](crate::turbine::NoRelayer): signet submits nothing to a chain).
+    #[must_use]
+    pub fn with_relayer(mut self, relayer: std::sync::Arc<dyn crate::turbine::Relayer>) -> Self {
+        self.relayer = relayer;
+        self
+    }
+
+    /// The relayer accepted messages go to.
+    pub fn relayer(&self) -> &dyn crate::turbine::Relayer {
+        &*self.relayer
+    }
+
+    /// Keeps at most `max` accepted messages per owner (default
+    /// [`DEFAULT_MAX_RELAYED_PER_OWNER`](crate::store::DEFAULT_MAX_RELAYED_PER_OWNER)).
+    #[must_use]
+    pub fn with_max_relayed_per_owner(mut self, max: usize) -> Self {
+        self.max_relayed_per_owner = max.max(1);
+        self
+    }
+
+    /// Most accepted messages kept per owner.
+    pub fn max_relayed_per_owner(&self) -> usize {
+        self.max_relayed_per_owner
     }
 
     /// Registers at most so many keys an hour per source address and overall (default

@@ -66,4 +66,26 @@ INSERT INTO signet_order_counts
     SELECT s, (SELECT count(*) FROM signet_orders WHERE get_byte(trader, 19) % 16 = s)
     FROM generate_series(0, 15) s;
 ",
+    // Messages accepted by the relayer endpoints (or attached to orders), and each owner's next
+    // nonce at each contract (kept when old messages go).
+    r"
+CREATE TABLE signet_relayed (
+    owner BYTEA NOT NULL CHECK (octet_length(owner) = 20),
+    contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+    nonce NUMERIC(78, 0) NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('usdc-permit', 'ctf-approval', 'ctf-redemption')),
+    body TEXT NOT NULL,
+    signature BYTEA NOT NULL UNIQUE CHECK (octet_length(signature) = 65),
+    kid TEXT NOT NULL,
+    accepted_at BIGINT NOT NULL,
+    PRIMARY KEY (owner, contract, nonce)
+);
+CREATE INDEX signet_relayed_owner_time ON signet_relayed (owner, accepted_at DESC);
+CREATE TABLE signet_relayer_nonces (
+    owner BYTEA NOT NULL,
+    contract BYTEA NOT NULL,
+    next NUMERIC(78, 0) NOT NULL,
+    PRIMARY KEY (owner, contract)
+);
+",
 ];
