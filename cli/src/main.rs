@@ -14,6 +14,7 @@ mod device;
 mod keys;
 mod order;
 mod output;
+mod relayer;
 mod replay_args;
 mod serve;
 mod turbine;
@@ -65,6 +66,13 @@ enum Command {
     Register(turbine::RegisterArgs),
     /// Turbine orders: create (signed with the wallet key), list, show, cancel.
     Order(order::OrderArgs),
+    /// Sign a USDC permit for the settlement contract and post it to the relayer endpoint (or
+    /// print it for an order), with the wallet key or on a device.
+    Permit(relayer::PermitArgs),
+    /// Approve (or revoke) the settlement contract for every outcome token, via the relayer.
+    Approve(relayer::ApproveArgs),
+    /// Redeem resolved positions for USDC, via the relayer.
+    Redeem(relayer::RedeemArgs),
     /// A hardware signing device on a serial port: info, token, set-time, register, sign-order.
     Device(device::DeviceArgs),
     /// Bitzoom: test tokens, bearer requests, HMAC signatures.
@@ -89,6 +97,9 @@ fn main() -> ExitCode {
         Command::Register(args) => done(turbine::register(args, &ctx)),
         Command::Order(args) => done(order::run(args, &ctx)),
         Command::Device(args) => done(device::run(args, &ctx)),
+        Command::Permit(args) => done(relayer::run(relayer::Call::Permit(args), &ctx)),
+        Command::Approve(args) => done(relayer::run(relayer::Call::Approve(args), &ctx)),
+        Command::Redeem(args) => done(relayer::run(relayer::Call::Redeem(args), &ctx)),
         Command::Bitzoom { action } => done(bitzoom::run(action, &ctx)),
     };
     match result {

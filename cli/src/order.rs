@@ -112,7 +112,7 @@ fn parse_market(text: &str) -> core::result::Result<MarketId, String> {
 }
 
 /// A decimal with at most six places, in millionths: `12.5` -> 12,500,000.
-fn parse_decimal(text: &str) -> core::result::Result<u128, String> {
+pub(crate) fn parse_decimal(text: &str) -> core::result::Result<u128, String> {
     let bad = || format!("{text:?} is not a decimal with at most 6 places");
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty() && fraction.is_empty()

@@ -442,6 +442,9 @@ impl<T: Read + Write> OrderSigner for DeviceClient<T> {
 /// refusal arrives as a refusal rather than as a timeout.
 pub const DEFAULT_DEVICE_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(40);
 
+/// A device on a serial port, as [`open_serial`] opens it.
+pub type SerialDevice = DeviceClient<Box<dyn serialport::SerialPort>>;
+
 /// How often a serial read gives up and the deadline is looked at.
 const SERIAL_POLL: core::time::Duration = core::time::Duration::from_millis(100);
 
@@ -454,7 +457,7 @@ pub fn open_serial(
     path: &str,
     baud: u32,
     timeout: core::time::Duration,
-) -> Result<DeviceClient<Box<dyn serialport::SerialPort>>, DeviceClientError> {
+) -> Result<SerialDevice, DeviceClientError> {
     let poll = SERIAL_POLL.min(timeout).max(core::time::Duration::from_millis(1));
     let port = serialport::new(path, baud).timeout(poll).open().map_err(io::Error::from)?;
     Ok(DeviceClient::new(port).with_deadline(timeout))
