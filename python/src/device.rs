@@ -117,6 +117,17 @@ impl Device {
         })
     }
 
+    /// Signs the SDK's typed data (a permit, CTF approval or redemption) on the device, after
+    /// its user sees what it does and presses (twice when it warns): `(v, r, s)`.
+    fn sign_typed_data(&self, py: Python<'_>, typed_json: &str) -> PyResult<(u8, String, String)> {
+        let (chain_id, message) = crate::typed::parse(typed_json)?;
+        self.with(py, |c| {
+            let signature =
+                c.sign_message(chain_id, &message).map_err(|e| failure("signature", e.to_string(), 0))?;
+            Ok(crate::typed::parts(&signature))
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!("Device(port={:?}, address={:?})", self.port, self.address())
     }

@@ -10,6 +10,7 @@ mod device;
 mod failure;
 mod orders;
 mod tokens;
+mod typed;
 mod verifier;
 
 use pyo3::prelude::*;

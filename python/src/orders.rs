@@ -120,6 +120,16 @@ impl WalletSigner {
         Ok(signed_parts(&signed))
     }
 
+    /// Signs the SDK's typed data (a permit, CTF approval or redemption, as JSON with uint256
+    /// values as decimal strings) as eth-account's `sign_typed_data` does: `(v, r, s)`.
+    fn sign_typed_data(&self, typed_json: &str) -> PyResult<(u8, String, String)> {
+        let (chain_id, message) = crate::typed::parse(typed_json)?;
+        let chain = signet_core::turbine::permit::ChainContracts::of(chain_id)
+            .ok_or_else(|| signature_error("unknown chain"))?;
+        let signature = message.sign(chain, &self.key).map_err(|e| signature_error(e.to_string()))?;
+        Ok(crate::typed::parts(&signature))
+    }
+
     fn __repr__(&self) -> String {
         format!("WalletSigner(address={:?})", self.address())
     }

@@ -51,7 +51,10 @@ async fn semantics(registry: Registry) {
     let again = registry.accept_messages(&[permit(&alice, 0, 11)], 3).await.unwrap_err();
     assert!(matches!(again, RelayerStoreError::Duplicate | RelayerStoreError::Nonce { .. }), "{again:?}");
     let skipped = registry.accept_messages(&[permit(&alice, 5, 11)], 3).await.unwrap_err();
-    assert!(matches!(skipped, RelayerStoreError::Nonce { next } if next == U256::from_u128(1)), "{skipped:?}");
+    assert!(
+        matches!(skipped, RelayerStoreError::Nonce { next } if next == U256::from_u128(1)),
+        "{skipped:?}"
+    );
     // The CTF contract counts its own nonces; a batch is all or nothing.
     let approval = |nonce: u128| {
         TypedMessage::Approval(CtfApproval {
@@ -64,7 +67,11 @@ async fn semantics(registry: Registry) {
     };
     let broken = [accepted(&alice, approval(0), 12), accepted(&alice, approval(2), 12)];
     assert!(registry.accept_messages(&broken, 100).await.is_err());
-    assert_eq!(registry.next_nonce(&owner, &chain().ctf).await.unwrap(), U256::ZERO, "nothing of the batch kept");
+    assert_eq!(
+        registry.next_nonce(&owner, &chain().ctf).await.unwrap(),
+        U256::ZERO,
+        "nothing of the batch kept"
+    );
     let batch = [accepted(&alice, approval(0), 12), accepted(&alice, approval(1), 12)];
     registry.accept_messages(&batch, 100).await.unwrap();
     assert_eq!(registry.next_nonce(&owner, &chain().ctf).await.unwrap(), U256::from_u128(2));
@@ -80,7 +87,13 @@ async fn semantics(registry: Registry) {
     assert_eq!(times, [23, 22, 21], "newest first, three kept");
     assert_eq!(registry.next_nonce(&owner, &usdc).await.unwrap(), U256::from_u128(4));
     assert!(registry.relayed_signature(&batch[0].signature).await.unwrap().is_none(), "dropped with it");
-    assert!(registry.relayed(&WalletKey::from_bytes(&[0xb0; 32]).unwrap().address(), 10).await.unwrap().is_empty());
+    assert!(
+        registry
+            .relayed(&WalletKey::from_bytes(&[0xb0; 32]).unwrap().address(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

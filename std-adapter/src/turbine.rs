@@ -9,6 +9,7 @@ pub mod api;
 pub(crate) mod client;
 mod orders;
 mod relayer;
+pub mod typed_json;
 
 pub use orders::{DEFAULT_ORDER_LIFETIME_SECS, NewOrder, PostedOrder};
 pub use relayer::{DEFAULT_MESSAGE_LIFETIME_SECS, RelayerAnswer, deadline_at};
