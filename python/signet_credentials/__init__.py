@@ -21,7 +21,8 @@ from signet_credentials._errors import (
     TurbineError,
     VerificationError,
 )
-from signet_credentials._types import OrderArgs, Outcome, Side, SignedOrder
+from signet_credentials._typed import MAX_UINT256, Contracts, TypedSignature, contracts, ctf_approval, redemption, usdc_permit
+from signet_credentials._types import BotMetadata, OrderArgs, Outcome, PermitSignature, Side, SignedOrder
 from signet_credentials.auth import ApiCredentials, BearerTokenAuth, create_bearer_auth
 from signet_credentials.device import SigningDevice
 from signet_credentials.sdk import use_with
@@ -31,14 +32,18 @@ from signet_credentials.verifier import Claims, Verifier
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_UINT256",
     "ApiCredentials",
     "AuthenticationError",
     "BearerTokenAuth",
+    "BotMetadata",
     "Claims",
     "ConfigError",
+    "Contracts",
     "DeviceError",
     "OrderArgs",
     "Outcome",
+    "PermitSignature",
     "Side",
     "SignatureError",
     "SignedOrder",
@@ -46,9 +51,14 @@ __all__ = [
     "SigningDevice",
     "SignetError",
     "TurbineError",
+    "TypedSignature",
     "VerificationError",
     "Verifier",
+    "contracts",
     "create_bearer_auth",
     "create_signer",
+    "ctf_approval",
+    "redemption",
+    "usdc_permit",
     "use_with",
 ]

@@ -1,10 +1,11 @@
-"""The SDK's order types, field for field: `Side`, `Outcome`, `OrderArgs`, `SignedOrder`."""
+"""The SDK's order types, field for field: `Side`, `Outcome`, `OrderArgs`, `SignedOrder`, and
+what an order may carry besides (`PermitSignature`, `BotMetadata`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 
 class Side(IntEnum):
@@ -44,6 +45,35 @@ class OrderArgs:
 
 
 @dataclass
+class PermitSignature:
+    """A USDC permit (EIP-2612) signed for an order to carry, so the order settles without a
+    separate approval (the SDK's `PermitSignature`)."""
+
+    nonce: int  # USDC's nonce for the owner when signed
+    value: int  # the amount the settlement contract may spend
+    deadline: int  # Unix seconds
+    v: int
+    r: str  # 0x and 64 hex digits
+    s: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The `permitSignature` of an order's body."""
+        return {"nonce": self.nonce, "value": self.value, "deadline": self.deadline, "v": self.v, "r": self.r, "s": self.s}
+
+
+@dataclass
+class BotMetadata:
+    """Bot Studio's metadata on an order (the SDK's `BotMetadata`)."""
+
+    bot_id: str
+    extra_fee_bps: int
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The `bot_metadata` of an order's body."""
+        return {"bot_id": self.bot_id, "extra_fee_bps": self.extra_fee_bps}
+
+
+@dataclass
 class SignedOrder:
     """A signed order ready for submission (the SDK's `SignedOrder`)."""
 
@@ -58,11 +88,13 @@ class SignedOrder:
     maker_fee_recipient: str
     signature: str
     order_hash: str
+    permit_signature: Optional[PermitSignature] = None
+    bot_metadata: Optional[BotMetadata] = None
 
     def to_dict(self) -> Dict[str, Any]:
         """The body `POST /api/v1/orders` takes."""
         sig = self.signature if self.signature.startswith("0x") else f"0x{self.signature}"
-        return {
+        body: Dict[str, Any] = {
             "order": {
                 "marketId": self.market_id,
                 "trader": self.trader,
@@ -76,3 +108,8 @@ class SignedOrder:
             },
             "signature": sig,
         }
+        if self.permit_signature:
+            body["permitSignature"] = self.permit_signature.to_dict()
+        if self.bot_metadata:
+            body["bot_metadata"] = self.bot_metadata.to_dict()
+        return body

@@ -10,16 +10,18 @@ from typing import Any, Dict, Optional
 from signet_credentials import _native
 from signet_credentials._errors import call
 from signet_credentials._orders import domain, sign
+from signet_credentials._typed import TypedSigning
 from signet_credentials._types import OrderArgs, SignedOrder
 
 
-class SigningDevice:
+class SigningDevice(TypedSigning):
     """The device on serial port `port` (`/dev/ttyACM0`, `COM3`). Each call blocks until the
     device answers (at most `timeout` seconds)."""
 
     def __init__(self, port: str, chain_id: int = 137, timeout: float = 40.0) -> None:
         self._device = call(lambda: _native.Device(port, timeout))
         self._chain_id = chain_id
+        self._native_typed = self._device.sign_typed_data
 
     @property
     def address(self) -> str:

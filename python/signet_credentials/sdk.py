@@ -1,10 +1,15 @@
-"""Using signet with the official SDK's client (`turbine_client.TurbineClient`, 0.1.0), which
-builds its `Signer` and `BearerTokenAuth` inside its constructor from raw keys: `use_with`
-puts signet's (or a signing device) in their place."""
+"""Using signet with the official SDK's client (`turbine_client.TurbineClient`), which builds
+its `Signer` and `BearerTokenAuth` inside its constructor from raw keys: `use_with` puts
+signet's (or a signing device) in their place, and routes the client's permit, approval and
+redemption methods (which sign with the raw key through eth-account) through that signer."""
 
 from __future__ import annotations
 
+import types
 from typing import Any, Optional, Protocol
+
+from signet_credentials._relayer import ROUTED
+from signet_credentials._typed import TypedSigning
 
 from signet_credentials._types import OrderArgs, SignedOrder
 
@@ -28,16 +33,23 @@ class TokenAuth(Protocol):
 
 
 def use_with(client: Any, *, signer: Optional[OrderSigner] = None, auth: Optional[TokenAuth] = None) -> Any:
-    """Makes the SDK's `client` sign orders with `signer` and authenticate with `auth`
-    (`Signer`, `BearerTokenAuth` or a `SigningDevice`); returns the client.
+    """Makes the SDK's `client` sign with `signer` and authenticate with `auth` (`Signer`,
+    `BearerTokenAuth` or a `SigningDevice`); returns the client.
 
-    Relies on turbine-py-client 0.1.0's attributes (`_signer`, `_order_builder`, `_auth`,
-    `_http._auth`), which is what its constructor sets from raw keys."""
+    With signet's signer, the client's `sign_usdc_permit`, `approve_usdc_for_settlement`,
+    `approve_usdc`, `approve_ctf_for_settlement`, `claim_winnings`, `batch_claim_winnings`,
+    `sync_permit_nonce`, `request_usdc_permit` and `request_batch_ctf_redemption` become
+    signet's (the same typed data, bodies and endpoints as turbine-py-client at 782c939; on 0.1.0
+    they are added). Relies on the attributes the SDK's constructor sets from raw keys
+    (`_signer`, `_order_builder`, `_auth`, `_http._auth`, `_chain_id`)."""
     if signer is not None:
         from turbine_client.order_builder import OrderBuilder  # type: ignore[import-untyped]
 
         client._signer = signer
         client._order_builder = OrderBuilder(signer)
+        if isinstance(signer, TypedSigning):
+            for name, method in ROUTED.items():
+                setattr(client, name, types.MethodType(method, client))
     if auth is not None:
         client._auth = auth
         client._http._auth = auth

@@ -8,16 +8,18 @@ from typing import Any, Dict, Optional
 from signet_credentials import _native
 from signet_credentials._errors import call
 from signet_credentials._orders import domain, sign
+from signet_credentials._typed import TypedSigning
 from signet_credentials._types import OrderArgs, SignedOrder
 
 
-class Signer:
+class Signer(TypedSigning):
     """Signs orders with a wallet's private key (hex, `0x` or not). Its `repr` shows the address
     only."""
 
     def __init__(self, private_key: str, chain_id: int) -> None:
         self._wallet = call(lambda: _native.WalletSigner(private_key))
         self._chain_id = chain_id
+        self._native_typed = self._wallet.sign_typed_data
 
     @property
     def address(self) -> str:

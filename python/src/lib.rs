@@ -24,5 +24,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<device::Device>()?;
     m.add_class::<verifier::Verifier>()?;
     m.add_function(wrap_pyfunction!(orders::settlement_address, m)?)?;
+    m.add_function(wrap_pyfunction!(typed::contracts, m)?)?;
     Ok(())
 }

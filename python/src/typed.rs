@@ -23,3 +23,13 @@ pub(crate) fn parts(signature: &EthSignature) -> (u8, String, String) {
     let v = v.first().copied().unwrap_or(27);
     (if v < 27 { v + 27 } else { v }, format!("0x{}", hex::encode(r)), format!("0x{}", hex::encode(s)))
 }
+
+/// The contracts the SDK uses on `chain_id`, if signet knows the chain: `(settlement, ctf,
+/// usdc, usdc_name, usdc_version)`, addresses EIP-55.
+#[pyfunction]
+pub(crate) fn contracts(chain_id: u64) -> Option<(String, String, String, &'static str, &'static str)> {
+    signet_core::turbine::permit::ChainContracts::of(chain_id).map(|c| {
+        let text = |a: &signet_core::eth::Address| a.to_checksummed().as_str().to_owned();
+        (text(&c.settlement), text(&c.ctf), text(&c.usdc), c.usdc_name, c.usdc_version)
+    })
+}

@@ -23,6 +23,8 @@ SIMULATED_DEVICE = os.environ.get(
     "SIGNET_SIM_DEVICE", str(ROOT / "target" / "debug" / "examples" / "simulated_device")
 )
 MARKET = "0x7be846659c9670a8ed0bf3a3e8e1ea8e3b1a96f938e04a9137019135a496e928"
+#: Polygon's settlement contract.
+SETTLEMENT = "0xdB96C91d9e5930fE3Ed1604603CfA4ece454725c"
 
 
 def _binary(path: str, build: str) -> str:
@@ -95,7 +97,7 @@ def register(base: str, account: "Account") -> Tuple[str, str]:
 def simulated_device() -> Iterator[str]:
     """A simulated signet device on a pseudo-terminal (signet-std's example): the port."""
     binary = _binary(SIMULATED_DEVICE, "cargo build -p signet-std --features device --example simulated_device")
-    process = subprocess.Popen([binary], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen([binary], stdout=subprocess.PIPE, stderr=None, text=True)
     assert process.stdout is not None
     port = process.stdout.readline().strip()
     assert port, "simulated_device printed no port"

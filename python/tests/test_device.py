@@ -11,7 +11,7 @@ from turbine_client.types import Outcome
 
 import signet_credentials as signet
 
-from conftest import MARKET
+from conftest import MARKET, SETTLEMENT
 
 
 def test_the_device_registers_mints_and_signs_an_order_the_server_accepts(server: str, simulated_device: str) -> None:
@@ -24,7 +24,11 @@ def test_the_device_registers_mints_and_signs_an_order_the_server_accepts(server
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
     client = signet.use_with(TurbineClient(host=server, chain_id=137), signer=device, auth=device)
-    order = client.create_limit_buy(market_id=MARKET, outcome=Outcome.NO, price=358_000, size=2_000_000)
+    # The settlement contract given: the current SDK would otherwise read it from a `MarketStats`,
+    # which has none (its bug at 782c939).
+    order = client.create_limit_buy(
+        market_id=MARKET, outcome=Outcome.NO, price=358_000, size=2_000_000, settlement_address=SETTLEMENT
+    )
     assert order.trader == device.address
     assert client.post_order(order)["orderHash"] == order.order_hash
     assert str(device.address) in repr(device)

@@ -9,7 +9,7 @@ from turbine_client.types import Outcome, Side
 
 import signet_credentials as signet
 
-from conftest import MARKET, register
+from conftest import MARKET, SETTLEMENT, register
 
 
 def test_the_sdk_client_trades_with_signets_signer_and_auth(server: str) -> None:
@@ -21,7 +21,11 @@ def test_the_sdk_client_trades_with_signets_signer_and_auth(server: str) -> None
         auth=signet.create_bearer_auth(key_id, private_key),
     )
     assert client.can_sign and client.has_auth and client.address == account.address
-    order = client.create_limit_buy(market_id=MARKET, outcome=Outcome.YES, price=642_000, size=12_500_000)
+    # The settlement contract given: the current SDK would otherwise read it from a `MarketStats`,
+    # which has none (its bug at 782c939).
+    order = client.create_limit_buy(
+        market_id=MARKET, outcome=Outcome.YES, price=642_000, size=12_500_000, settlement_address=SETTLEMENT
+    )
     answer = client.post_order(order)
     assert answer["orderHash"] == order.order_hash
     listed = client.get_orders(trader=account.address, status="open")

@@ -29,13 +29,19 @@ fn main() -> std::process::ExitCode {
         },
         Err(_) => WalletKey::generate(&mut signet_std::os_rng()),
     };
-    let (master, slave) = match serialport::TTYPort::pair() {
+    let (mut master, slave) = match serialport::TTYPort::pair() {
         Ok(pair) => pair,
         Err(e) => {
             eprintln!("simulated_device: no pseudo-terminal: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
+    // A device waits for its host as long as it takes; the pair's default read timeout
+    // (100 ms) would end the loop whenever a host paused between requests.
+    if let Err(e) = serialport::SerialPort::set_timeout(&mut master, std::time::Duration::from_secs(86_400)) {
+        eprintln!("simulated_device: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
     let name = serialport::SerialPort::name(&slave).unwrap_or_default();
     println!("{name}");
     let _ = std::io::stdout().flush();
