@@ -23,8 +23,11 @@ use signet_core::{HmacKey, UnixTime};
 /// A target's name (its corpus folder and cargo-fuzz target) and body.
 pub type Target = (&'static str, fn(&[u8]));
 
+mod relayer;
+pub use relayer::{order_submission, relayer_body};
+
 /// Every target.
-pub const TARGETS: [Target; 10] = [
+pub const TARGETS: [Target; 12] = [
     ("authorization_header", authorization_header),
     ("jwt", jwt),
     ("wallet", wallet),
@@ -35,6 +38,8 @@ pub const TARGETS: [Target; 10] = [
     ("order_body", order_body),
     ("ws_logon", ws_logon),
     ("hd_wallet", hd_wallet),
+    ("relayer_body", relayer_body),
+    ("order_submission", order_submission),
 ];
 
 /// The time the fixed tokens of the corpus are checked at (the shared vectors' `now`).
