@@ -18,7 +18,9 @@ for op in raw-sign raw-sign-expanded mint mint-prepared raw-verify verify \
   jwt-eddsa-mint jwt-eddsa-verify jwt-hs256-mint jwt-hs256-verify \
   jsonwebtoken-eddsa-encode jsonwebtoken-eddsa-decode jsonwebtoken-hs256-encode jsonwebtoken-hs256-decode \
   jwt-compact-eddsa-encode jwt-compact-eddsa-decode \
-  order-digest alloy-signing-hash raw-sign-prehash order-sign raw-recover order-verify-body; do
+  order-digest alloy-signing-hash raw-sign-prehash order-sign raw-recover order-verify-body \
+  permit-digest approval-digest redemption-digest alloy-permit-hash alloy-approval-hash alloy-redemption-hash \
+  permit-raw-recover permit-verify-body approval-verify-body redemption-verify-body; do
   a=$(count "$op" "$n"); b=$(count "$op" $((2 * n)))
   per_op[$op]=$(( (b - a) / n ))
   printf '%-26s %9d instructions/op\n' "$op" "${per_op[$op]}"
@@ -50,4 +52,12 @@ ratio "signet EdDSA JWT verify / jwt-compact decode" jwt-eddsa-verify jwt-compac
 ratio "order digest / alloy eip712_signing_hash" order-digest alloy-signing-hash 1.00
 ratio "order sign / raw k256 prehash sign" order-sign raw-sign-prehash 1.05
 ratio "order body read + verify / raw k256 recover" order-verify-body raw-recover 1.05 "the digest and a strict two-pass parse of the body"
+# The current SDK's other messages: each digest against alloy's of the same `sol!` struct, and
+# each relayer body read and checked against one bare recovery.
+ratio "permit digest / alloy eip712_signing_hash" permit-digest alloy-permit-hash 0.50
+ratio "approval digest / alloy eip712_signing_hash" approval-digest alloy-approval-hash 0.50
+ratio "redemption digest / alloy eip712_signing_hash" redemption-digest alloy-redemption-hash 0.50
+ratio "permit body read + verify / raw k256 recover" permit-verify-body permit-raw-recover 1.10
+ratio "approval body read + verify / raw k256 recover" approval-verify-body permit-raw-recover 1.10
+ratio "redemption body read + verify / raw k256 recover" redemption-verify-body permit-raw-recover 1.10
 exit $missed

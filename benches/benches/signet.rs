@@ -5,6 +5,7 @@ use core::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use signet_benches::order_peers::AlloyOrder;
+use signet_benches::permits::{AlloyPermits, Permits};
 use signet_benches::{Jwt, NOW, Orders, Turbine, Wallet, peers};
 use signet_core::UnixTime;
 use signet_core::bitzoom::jwt::MAX_JWT_LEN;
@@ -60,6 +61,19 @@ fn order(c: &mut Criterion) {
     g.finish();
 }
 
+fn permit(c: &mut Criterion) {
+    let m = Permits::new();
+    let alloy = AlloyPermits::new(&m);
+    let mut g = c.benchmark_group("permit");
+    for (i, name) in ["permit", "approval", "redemption"].into_iter().enumerate() {
+        g.bench_function(format!("{name}-digest"), |b| b.iter(|| black_box(&m).digest(i)));
+        g.bench_function(format!("alloy-{name}-hash"), |b| b.iter(|| black_box(&alloy).signing_hash(i)));
+        g.bench_function(format!("{name}-verify-body"), |b| b.iter(|| black_box(&m).verify_body(i)));
+    }
+    g.bench_function("raw-recover", |b| b.iter(|| black_box(&m).raw_recover(0)));
+    g.finish();
+}
+
 fn jwt(c: &mut Criterion) {
     let j = Jwt::new();
     let p = peers::Peers::new(&j);
@@ -85,5 +99,5 @@ fn config() -> Criterion {
         .sample_size(50)
 }
 
-criterion_group! { name = benches; config = config(); targets = turbine, eth, order, jwt }
+criterion_group! { name = benches; config = config(); targets = turbine, eth, order, permit, jwt }
 criterion_main!(benches);

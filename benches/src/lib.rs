@@ -6,6 +6,7 @@
 
 pub mod order_peers;
 pub mod peers;
+pub mod permits;
 
 use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};

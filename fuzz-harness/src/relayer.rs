@@ -61,7 +61,9 @@ pub fn relayer_body(data: &[u8]) {
 pub fn order_submission(data: &[u8]) {
     let Ok(submission) = OrderSubmission::parse_body(data) else { return };
     let mut out = [0u8; MAX_ORDER_SUBMISSION_LEN];
-    let Ok(text) = submission.write_body(&mut out) else { panic!("a parsed submission does not write: {submission:?}") };
+    let Ok(text) = submission.write_body(&mut out) else {
+        panic!("a parsed submission does not write: {submission:?}")
+    };
     if OrderSubmission::parse_body(text.as_bytes()).as_ref() != Ok(&submission) {
         panic!("submission round trip changed {submission:?}: {text}");
     }

@@ -38,7 +38,8 @@ fn main() -> std::process::ExitCode {
     };
     // A device waits for its host as long as it takes; the pair's default read timeout
     // (100 ms) would end the loop whenever a host paused between requests.
-    if let Err(e) = serialport::SerialPort::set_timeout(&mut master, core::time::Duration::from_secs(86_400)) {
+    if let Err(e) = serialport::SerialPort::set_timeout(&mut master, core::time::Duration::from_secs(86_400))
+    {
         eprintln!("simulated_device: {e}");
         return std::process::ExitCode::FAILURE;
     }

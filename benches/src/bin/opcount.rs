@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use signet_benches::order_peers::AlloyOrder;
 use signet_benches::peers::Peers;
+use signet_benches::permits::{AlloyPermits, Permits};
 use signet_benches::{Jwt, Orders, Turbine};
 use signet_core::bitzoom::jwt::MAX_JWT_LEN;
 use signet_core::turbine::MAX_TOKEN_LEN;
 
-const OPS: [&str; 23] = [
+const OPS: [&str; 33] = [
     "raw-sign",
     "raw-sign-expanded",
     "mint",
@@ -35,6 +36,16 @@ const OPS: [&str; 23] = [
     "order-sign",
     "raw-recover",
     "order-verify-body",
+    "permit-digest",
+    "approval-digest",
+    "redemption-digest",
+    "alloy-permit-hash",
+    "alloy-approval-hash",
+    "alloy-redemption-hash",
+    "permit-raw-recover",
+    "permit-verify-body",
+    "approval-verify-body",
+    "redemption-verify-body",
 ];
 
 fn main() -> ExitCode {
@@ -52,6 +63,8 @@ fn main() -> ExitCode {
     let p = Peers::new(&j);
     let o = Orders::new();
     let alloy = AlloyOrder::new(&o);
+    let m = Permits::new();
+    let alloy_m = AlloyPermits::new(&m);
     let mut buf = [0u8; MAX_TOKEN_LEN];
     let mut ok = true;
     for _ in 0..n {
@@ -80,6 +93,16 @@ fn main() -> ExitCode {
             "order-sign" => black_box(&o).sign(),
             "raw-recover" => black_box(&o).raw_recover(),
             "order-verify-body" => black_box(&o).verify_body(),
+            "permit-digest" => black_box(&m).digest(0) == m.digests[0],
+            "approval-digest" => black_box(&m).digest(1) == m.digests[1],
+            "redemption-digest" => black_box(&m).digest(2) == m.digests[2],
+            "alloy-permit-hash" => black_box(&alloy_m).signing_hash(0) == m.digests[0],
+            "alloy-approval-hash" => black_box(&alloy_m).signing_hash(1) == m.digests[1],
+            "alloy-redemption-hash" => black_box(&alloy_m).signing_hash(2) == m.digests[2],
+            "permit-raw-recover" => black_box(&m).raw_recover(0),
+            "permit-verify-body" => black_box(&m).verify_body(0),
+            "approval-verify-body" => black_box(&m).verify_body(1),
+            "redemption-verify-body" => black_box(&m).verify_body(2),
             _ => false,
         };
     }

@@ -11,7 +11,7 @@ fn median_ns(root: &Path, id: &str) -> Option<f64> {
 }
 
 /// (label, numerator, denominator, goal: ratio must be at most this)
-const RATIOS: [(&str, &str, &str, Option<f64>); 13] = [
+const RATIOS: [(&str, &str, &str, Option<f64>); 19] = [
     ("mint / raw SigningKey::sign", "turbine/mint", "turbine/raw-sign", None),
     ("mint (prepared key) / raw SigningKey::sign", "turbine/mint-prepared", "turbine/raw-sign", Some(1.00)),
     (
@@ -35,13 +35,44 @@ const RATIOS: [(&str, &str, &str, Option<f64>); 13] = [
     ("order digest / alloy eip712_signing_hash", "order/digest", "order/alloy-signing-hash", Some(1.0)),
     ("order sign / raw k256 prehash sign", "order/sign", "order/raw-sign-prehash", Some(1.05)),
     ("order body read + verify / raw recover", "order/verify-body", "order/raw-recover", Some(1.05)),
+    (
+        "permit digest / alloy eip712_signing_hash",
+        "permit/permit-digest",
+        "permit/alloy-permit-hash",
+        Some(0.5),
+    ),
+    (
+        "approval digest / alloy eip712_signing_hash",
+        "permit/approval-digest",
+        "permit/alloy-approval-hash",
+        Some(0.5),
+    ),
+    (
+        "redemption digest / alloy eip712_signing_hash",
+        "permit/redemption-digest",
+        "permit/alloy-redemption-hash",
+        Some(0.5),
+    ),
+    ("permit body read + verify / raw recover", "permit/permit-verify-body", "permit/raw-recover", Some(1.1)),
+    (
+        "approval body read + verify / raw recover",
+        "permit/approval-verify-body",
+        "permit/raw-recover",
+        Some(1.1),
+    ),
+    (
+        "redemption body read + verify / raw recover",
+        "permit/redemption-verify-body",
+        "permit/raw-recover",
+        Some(1.1),
+    ),
 ];
 
 fn main() -> ExitCode {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let root = target.join("criterion");
     let mut ids: Vec<String> = Vec::new();
-    for group in ["turbine", "eth", "order", "jwt"] {
+    for group in ["turbine", "eth", "order", "permit", "jwt"] {
         let Ok(entries) = std::fs::read_dir(root.join(group)) else { continue };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
