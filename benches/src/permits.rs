@@ -84,9 +84,12 @@ impl Permits {
         let separators = chain.separators();
         let digests = messages.each_ref().map(|m| m.digest(&separators));
         let signatures = messages.each_ref().map(|m| m.sign(chain, &key).unwrap_or_else(|_| unreachable!()));
-        let bodies = [0, 1, 2].map(|i| {
+        let bodies = core::array::from_fn(|i| {
             let mut out = [0u8; MAX_RELAYER_BODY_LEN];
-            let body = RelayerBody::new(chain.chain_id, messages[i].clone(), signatures[i]);
+            let (Some(message), Some(signature)) = (messages.get(i), signatures.get(i)) else {
+                unreachable!()
+            };
+            let body = RelayerBody::new(chain.chain_id, message.clone(), *signature);
             let text = body.write(&mut out).unwrap_or_else(|_| unreachable!());
             heapless::Vec::from_slice(text.as_bytes()).unwrap_or_else(|_| unreachable!())
         });
@@ -96,25 +99,32 @@ impl Permits {
     /// signet: message `i`'s digest.
     #[must_use]
     pub fn digest(&self, i: usize) -> [u8; 32] {
-        self.messages[i].digest(&self.separators)
+        self.messages.get(i).map_or([0; 32], |m| m.digest(&self.separators))
     }
 
     /// The raw primitive: recovering the signer of message `i`'s precomputed digest.
     #[must_use]
     pub fn raw_recover(&self, i: usize) -> bool {
-        signet_core::eth::recover_prehash(&self.digests[i], &self.signatures[i])
-            .is_ok_and(|a| a == self.messages[i].owner())
+        let (Some(digest), Some(signature), Some(message)) =
+            (self.digests.get(i), self.signatures.get(i), self.messages.get(i))
+        else {
+            return false;
+        };
+        signet_core::eth::recover_prehash(digest, signature).is_ok_and(|a| a == message.owner())
     }
 
     /// signet: read relayer body `i` as the server does (nonce from its store, here the
     /// message's) and check its signature.
     #[must_use]
     pub fn verify_body(&self, i: usize) -> bool {
-        let kind = [MessageKind::Permit, MessageKind::Approval, MessageKind::Redemption][i];
-        RelayerBody::parse(kind, &self.bodies[i]).is_ok_and(|body| {
-            let message = body.message(self.messages[i].nonce());
-            message.verify(&self.separators, &body.signature).is_ok()
-        })
+        let kinds = [MessageKind::Permit, MessageKind::Approval, MessageKind::Redemption];
+        let (Some(&kind), Some(posted), Some(message)) =
+            (kinds.get(i), self.bodies.get(i), self.messages.get(i))
+        else {
+            return false;
+        };
+        RelayerBody::parse(kind, posted)
+            .is_ok_and(|body| body.message(message.nonce()).verify(&self.separators, &body.signature).is_ok())
     }
 }
 

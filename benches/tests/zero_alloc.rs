@@ -35,7 +35,7 @@ fn allocations(op: impl FnOnce() -> bool) -> Result<usize, &'static str> {
 fn main() -> ExitCode {
     let (t, w, j, o, m) = (Turbine::new(), Wallet::new(), Jwt::new(), Orders::new(), Permits::new());
     let wallet = signet_core::eth::WalletKey::from_bytes(&[0x11; 32]).unwrap_or_else(|_| unreachable!());
-    let mut submission = OrderSubmission::new(o.signed.clone());
+    let mut submission = OrderSubmission::new(o.signed);
     submission.permit = Some(OrderPermit {
         nonce: m.messages[0].nonce(),
         value: signet_core::eth::U256::MAX,
