@@ -52,6 +52,12 @@ gate "registration stack bytes" "$(value registration-stack-bytes "$out/tables")
 gate "order stack bytes" "$(value order-stack-bytes "$out/tables")" 11264
 gate "order instructions" "$(value order-instructions "$out/tables")" \
   "$(( $(value registration-instructions "$out/tables") * 12 / 10 ))"
+# The current SDK's other messages: each within 12 KiB and at most 1.1x an order's instructions,
+# though each here also takes its warning screen and second press.
+for message in permit approval redemption; do
+  gate "$message instructions" "$(value "$message-instructions" "$out/tables")" \
+    "$(( $(value order-instructions "$out/tables") * 11 / 10 ))"
+done
 # Hostile input (nesting to the bound, escapes, the stray-quote bypass) costs no more stack than
 # a flat token, and both stay within 8 KiB.
 gate "verify stack bytes, hostile token" "$(value verify-hostile-stack-bytes "$out/verify")" "$(value verify-stack-bytes "$out/verify")"
@@ -61,7 +67,7 @@ gate "JWT verify stack bytes, hostile claims" "$(value jwt-verify-hostile-stack-
 # 80 M instructions; every device operation, in both builds, within 12 KiB of stack.
 gate "PBKDF2 + BIP-32 derivation instructions" "$(value hd-derivation-instructions "$out/tables")" 80000000
 for config in tables no-tables; do
-  for op in wallet-init api-key-install mint registration hd-derivation restore order; do
+  for op in wallet-init api-key-install mint registration hd-derivation restore order permit approval redemption; do
     gate "$op stack bytes ($config)" "$(value "$op-stack-bytes" "$out/$config")" 12288
   done
 done
@@ -81,6 +87,11 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 f="$out/tables"
 echo "| instructions | $(value wallet-init-instructions "$f") | $(value restore-instructions "$f") | $(value hd-derivation-instructions "$f") | $(value pbkdf2-instructions "$f") | $(value bip32-instructions "$f") | $(value api-key-install-instructions "$f") |"
 echo "| stack bytes | $(value wallet-init-stack-bytes "$f") | $(value restore-stack-bytes "$f") | $(value hd-derivation-stack-bytes "$f") | $(value pbkdf2-stack-bytes "$f") | $(value bip32-stack-bytes "$f") | $(value api-key-install-stack-bytes "$f") |"
+echo
+echo "| clear signing (thumbv7em, with tables; each with its warning and second press) | order | USDC permit (unlimited) | CTF approval (unknown operator) | redemption (40 days) |"
+echo "|---|---:|---:|---:|---:|"
+echo "| instructions | $(value order-instructions "$f") | $(value permit-instructions "$f") | $(value approval-instructions "$f") | $(value redemption-instructions "$f") |"
+echo "| stack bytes | $(value order-stack-bytes "$f") | $(value permit-stack-bytes "$f") | $(value approval-stack-bytes "$f") | $(value redemption-stack-bytes "$f") |"
 echo
 echo "| verifier (thumbv7em, with tables) | Turbine verify: flat token | Turbine verify: hostile tokens | JWT verify: claims nested to the bound |"
 echo "|---|---:|---:|---:|"

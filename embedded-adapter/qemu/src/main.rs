@@ -4,7 +4,8 @@
 //! device's state in a simulated NOR flash, a simulated user who writes down the backup words and
 //! presses, the semihosting console as the display). Starting from an empty flash it makes a
 //! wallet (words shown and two asked back), installs an API key, starts again over the same flash
-//! ("reboots") and finds both kept, mints a token, signs a registration and a Turbine order; a
+//! ("reboots") and finds both kept, mints a token, signs a registration, a USDC permit, a CTF
+//! approval, a redemption and a Turbine order; a
 //! second device restores a fixed mnemonic. It prints what the host needs to check all of it,
 //! with the instructions (SysTick under `-icount shift=0`) and the stack (painting) each
 //! operation took. (The verifier's stack is measured by the `verify-stack` firmware, so this one
@@ -25,6 +26,8 @@ use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outco
 use signet_embedded::sim::{SimulatedFlash, SimulatedRtc, SimulatedUser};
 use signet_embedded::{Device, FlashStorage, RtcClock, TextDisplay};
 use signet_qemu_firmware::{API_KEY_ID, API_KEY_SEED, DEMO_TIME, exit, measure, start_counting};
+
+mod messages;
 
 type Flash = SimulatedFlash<16384>;
 type Firmware<'u> =
@@ -130,6 +133,7 @@ fn run() -> Option<()> {
     hprintln!("registration-stack-bytes: {}", stack);
 
     restore(per_tick)?;
+    messages::sign_messages(&mut device, &user, per_tick)?;
     // Last, so the order's summary is the last line the display showed.
     sign_order(&mut device, per_tick)
 }
