@@ -15,9 +15,13 @@ with the UF2 image; bridges the emulated USB serial port (TCP) to a pseudo-termi
 4. `device sign-order --host`: the order summary the display showed must equal the CLI's; the
    server verifies the EIP-712 signature and accepts the order. A second order's summary is
    longer than a screen: the display must page it whole before the harness presses.
-5. The emulator stops and starts again over the same flash contents (a power cycle): the device
+5. `signet permit --value unlimited --deadline never --device`: the device shows the permit, then
+   the warning (UNLIMITED, never expires) that takes a second press; both screens are checked
+   against the display's decoded text, and signet serve accepts the permit (the device's own key
+   mints the token once it has signed). `signet approve --device` likewise, with one press.
+6. The emulator stops and starts again over the same flash contents (a power cycle): the device
    still holds its wallet and API key and mints a token the server accepts.
-6. The power goes during a key install (registering with a second server), once after the free
+7. The power goes during a key install (registering with a second server), once after the free
    slot's erase and once after the new record's program: at the next start the device loads the old state
    in the first case and the new key in the second (whose token the server accepts).
 
@@ -134,6 +138,17 @@ def device(signet: str, port: str, *args: str) -> dict:
     return json.loads(out.stdout)
 
 
+def relayer(signet: str, port: str, host: str, *args: str) -> dict:
+    """`signet ARGS --device PORT --host HOST --json` (permit, approve, redeem)."""
+    started = time.monotonic()
+    out = subprocess.run([signet, *args, "--device", port, "--device-timeout", str(STEP_SECONDS), "--host", host,
+                          "--json"], capture_output=True, text=True, timeout=STEP_SECONDS + 30)
+    print(f"  signet {args[0]}: {time.monotonic() - started:.1f} s", flush=True)
+    if out.returncode != 0:
+        fail(f"signet {' '.join(args)}: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
 def accepted(host: str, token: str) -> bool:
     request = urllib.request.Request(f"{host}/auth", headers={"Authorization": f"Bearer {token}"})
     try:
@@ -213,6 +228,27 @@ def main() -> None:
         if len(summary) <= 128 or not shown or shown[-1] != summary:
             fail(f"the display showed {shown[-1:]} for the {len(summary)}-character summary {summary!r}")
         print(f"a {len(summary)}-character summary shown whole over {-(-len(summary) // 112)} pages before the press")
+
+        # Clear signing of the SDK's other messages: an unlimited, never-expiring permit is shown,
+        # then warned about on a screen of its own; each screen took its own press.
+        shown_before = len(harness.displayed())
+        permit = relayer(signet, harness.port, host, "permit", "--value", "unlimited", "--deadline", "never")
+        screens = harness.displayed()[shown_before:]
+        expected = "PERMIT UNLIMITED USDC to Turbine settlement, never expires, nonce 0, Polygon"
+        if screens[:1] != [expected] or len(screens) != 2 or not screens[1].startswith(
+                "WARNING: UNLIMITED allowance: the spender can take ALL your USDC. Valid for more than 30 days."):
+            fail(f"the permit's screens were {screens}")
+        if permit["status"] != "accepted" or permit["message"]["kind"] != "usdc-permit":
+            fail(f"signet serve answered {permit}")
+        print(f"permit shown as {screens[0]!r}, warned {screens[1]!r}; accepted")
+        shown_before = len(harness.displayed())
+        approval = relayer(signet, harness.port, host, "approve")
+        screens = harness.displayed()[shown_before:]
+        if len(screens) != 1 or not screens[0].startswith("APPROVE Turbine settlement to move ALL outcome tokens"):
+            fail(f"the approval's screens were {screens}")
+        if approval["status"] != "accepted":
+            fail(f"signet serve answered {approval}")
+        print(f"approval shown as {screens[0]!r} (no warning: the chain's settlement contract, an hour); accepted")
         first_run = time.monotonic() - started
 
         harness.stop()

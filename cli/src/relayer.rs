@@ -10,9 +10,9 @@ use serde_json::json;
 use signet_core::eth::{Address, EthSignature, U256, WalletKey};
 use signet_core::turbine::order::DEFAULT_CHAIN_ID;
 use signet_core::turbine::permit::{ChainContracts, IndexSets, MessageSigner, TypedMessage};
-use signet_std::device::{DEFAULT_DEVICE_TIMEOUT, SerialDevice, open_serial};
-use signet_std::turbine::RelayerAnswer;
-use signet_std::{SignerError, TurbineApiKey, TurbineClient};
+use signet_std::device::{DEFAULT_DEVICE_TIMEOUT, DeviceToken, SerialDevice, open_serial};
+use signet_std::turbine::{RelayerAnswer, RelayerAuth};
+use signet_std::{ClientError, SignerError, TurbineApiKey, TurbineClient};
 
 use crate::output::{Context, Result};
 
@@ -168,6 +168,25 @@ fn signer(common: &Common, wallet: Option<&WalletKey>) -> Result<Signer> {
     })
 }
 
+/// The API key in the environment, or else the device's own (installed by `signet device
+/// register`), which mints the token once it has signed.
+struct Auth(Option<TurbineApiKey>);
+
+impl RelayerAuth<Signer> for Auth {
+    fn authorization(&mut self, signer: &mut Signer) -> core::result::Result<String, ClientError> {
+        match (&self.0, signer) {
+            (Some(key), signer) => {
+                let mut key = key;
+                key.authorization(signer)
+            }
+            (None, Signer::Device(device)) => DeviceToken.authorization(device),
+            (None, Signer::Wallet(_)) => Err(ClientError::NotConfigured(
+                "TURBINE_API_KEY_ID and TURBINE_API_PRIVATE_KEY (or --device)",
+            )),
+        }
+    }
+}
+
 /// Runs `signet permit|approve|redeem`.
 pub fn run(call: Call, ctx: &Context<'_>) -> Result<()> {
     let creds = ctx.credentials()?;
@@ -183,9 +202,7 @@ pub fn run(call: Call, ctx: &Context<'_>) -> Result<()> {
         .ok_or("give --host or set TURBINE_HOST")?;
     let client = TurbineClient::new(&host).with_chain_id(common.chain_id);
     let mut signer = signer(common, creds.wallet.as_ref())?;
-    let key = || -> Result<TurbineApiKey> {
-        Ok(creds.turbine_api.clone().ok_or("TURBINE_API_KEY_ID and TURBINE_API_PRIVATE_KEY are not set")?)
-    };
+    let auth = || Auth(creds.turbine_api.clone());
     let show = |what: &str, answer: &RelayerAnswer| {
         ctx.output(
             &json!({ "status": answer.status, "txHash": answer.tx_hash, "message": answer.message }),
@@ -209,10 +226,10 @@ pub fn run(call: Call, ctx: &Context<'_>) -> Result<()> {
             ctx.output(&body, &body.to_string());
         }
         Call::Permit(PermitArgs { value, deadline, .. }) => {
-            show("permit", &client.approve_usdc(&key()?, &mut signer, value, deadline)?);
+            show("permit", &client.approve_usdc(auth(), &mut signer, value, deadline)?);
         }
         Call::Approve(ApproveArgs { revoke, deadline, .. }) => {
-            let answer = client.approve_ctf(&key()?, &mut signer, !revoke, deadline)?;
+            let answer = client.approve_ctf(auth(), &mut signer, !revoke, deadline)?;
             show(if revoke { "revocation" } else { "approval" }, &answer);
         }
         Call::Redeem(RedeemArgs { condition, index_sets, market, .. }) => {
@@ -220,7 +237,7 @@ pub fn run(call: Call, ctx: &Context<'_>) -> Result<()> {
             for set in index_sets {
                 sets.push(set).map_err(|_| "at most 8 --index-sets")?;
             }
-            show("redemption", &client.redeem(&key()?, &mut signer, condition, sets, market)?);
+            show("redemption", &client.redeem(auth(), &mut signer, condition, sets, market)?);
         }
     }
     Ok(())

@@ -78,11 +78,9 @@ fn the_relayer_commands_sign_on_a_device_that_shows_the_permit() {
     let port = serialport::SerialPort::name(&slave).unwrap();
     let device_wallet = WalletKey::generate(&mut os_rng());
     let (_dir, server, _, mut env) = setup();
-    // The device's own wallet is the one registered: its key posts, the device signs.
-    let key = TurbineClient::new(&server.base()).register_api_key(&device_wallet, None).unwrap();
-    env[1].1 = key.key_id.as_str().to_owned();
-    env[2].1 = hex::encode(key.secret.signing_key().to_bytes());
-    env.remove(3);
+    // Only the host in the environment: the device registers its own wallet and holds the key,
+    // which mints each post's token once the device has signed.
+    env.truncate(1);
     let (shown_tx, shown_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let config = ButtonConfig { active_low: true, poll_ms: 10, debounce_samples: 2, timeout_ms: 100 };
@@ -98,6 +96,7 @@ fn the_relayer_commands_sign_on_a_device_that_shows_the_permit() {
         }
     });
     signet(&["device", "--port", &port, "set-time"], &env);
+    signet(&["device", "--port", &port, "register", "--host", &server.base()], &env);
     let out = signet(&["permit", "--value", "unlimited", "--deadline", "never", "--device", &port], &env);
     assert!(out.starts_with("permit accepted"), "{out}");
     let (summary, warning) = shown_rx.try_iter().last().unwrap();

@@ -14,11 +14,14 @@ use signet_core::link::{
     WalletStatus,
 };
 use signet_core::link::{Request, Response};
-use signet_core::turbine::order::{Order, OrderDomain, OrderSigner, SignedOrder};
-use signet_core::turbine::permit::{ChainContracts, MessageSigner, TypedMessage};
+use signet_core::turbine::order::{Order, OrderDomain, SignedOrder};
+use signet_core::turbine::permit::{ChainContracts, TypedMessage};
 use signet_core::turbine::{KeyId, RegistrationRequest, registration_message, reregistration_message};
 
 use crate::credentials::TurbineApiKey;
+
+mod signers;
+pub use signers::DeviceToken;
 
 /// Why a device request failed.
 #[derive(Debug)]
@@ -405,36 +408,6 @@ impl<T: Read + Write> DeviceClient<T> {
             Response::TimeSet => Ok(()),
             _ => Err(DeviceClientError::Unexpected),
         }
-    }
-}
-
-/// The device signs: it shows the message, warns when it must, and waits for its button.
-impl<T: Read + Write> MessageSigner for DeviceClient<T> {
-    type Error = DeviceClientError;
-
-    fn owner(&mut self) -> Result<Address, DeviceClientError> {
-        self.info().map(|info| info.address)
-    }
-
-    fn sign_message(
-        &mut self,
-        chain: &ChainContracts,
-        message: &TypedMessage,
-    ) -> Result<EthSignature, DeviceClientError> {
-        DeviceClient::sign_message(self, chain.chain_id, message)
-    }
-}
-
-/// The device signs: it shows the order and waits for its button.
-impl<T: Read + Write> OrderSigner for DeviceClient<T> {
-    type Error = DeviceClientError;
-
-    fn trader(&mut self) -> Result<Address, DeviceClientError> {
-        self.info().map(|info| info.address)
-    }
-
-    fn sign_order(&mut self, order: Order, domain: &OrderDomain) -> Result<SignedOrder, DeviceClientError> {
-        DeviceClient::sign_order(self, order, *domain)
     }
 }
 

@@ -12,4 +12,4 @@ mod relayer;
 pub mod typed_json;
 
 pub use orders::{DEFAULT_ORDER_LIFETIME_SECS, NewOrder, PostedOrder};
-pub use relayer::{DEFAULT_MESSAGE_LIFETIME_SECS, RelayerAnswer, deadline_at};
+pub use relayer::{DEFAULT_MESSAGE_LIFETIME_SECS, RelayerAnswer, RelayerAuth, deadline_at};

@@ -43,6 +43,23 @@ pub struct RelayerAnswer {
     pub messages: Option<Vec<Value>>,
 }
 
+/// Who authorizes a relayer post: asked once the message is signed, since a token minted before
+/// a device's presses could be past its window by the time it is posted.
+pub trait RelayerAuth<S> {
+    /// The `Authorization` header's value (`Bearer <token>`).
+    ///
+    /// # Errors
+    /// Why no token could be made.
+    fn authorization(&mut self, signer: &mut S) -> Result<String, ClientError>;
+}
+
+/// An API key in this process: a fresh token per post.
+impl<S> RelayerAuth<S> for &TurbineApiKey {
+    fn authorization(&mut self, _: &mut S) -> Result<String, ClientError> {
+        Ok(TurbineClient::bearer(self))
+    }
+}
+
 /// A deadline `secs` from now, as a `uint256`.
 fn from_now(secs: u64) -> U256 {
     let now = u64::try_from(SystemClock.now().0).unwrap_or(0);
@@ -166,10 +183,10 @@ impl TurbineClient {
         )?)
     }
 
-    /// Signs `message` and posts it to its relayer endpoint with a fresh token of `key`.
-    fn relay<S>(
+    /// Signs `message` and posts it to its relayer endpoint, authorized by `auth`.
+    fn relay<S, A: RelayerAuth<S>>(
         &self,
-        key: &TurbineApiKey,
+        mut auth: A,
         signer: &mut S,
         message: TypedMessage,
         market: Option<Address>,
@@ -181,7 +198,7 @@ impl TurbineClient {
         let signature = self.signed(signer, &message)?;
         let body =
             RelayerBody { market_address: market, ..RelayerBody::new(self.chain_id, message, signature) };
-        self.post_relayer_with(&Self::bearer(key), &body)
+        self.post_relayer_with(&auth.authorization(signer)?, &body)
     }
 
     /// The SDK's `approve_usdc(amount)` (`value`, `deadline` default an hour) and
@@ -190,9 +207,9 @@ impl TurbineClient {
     ///
     /// # Errors
     /// The nonce's request, the signer's refusal, or the server's.
-    pub fn approve_usdc<S>(
+    pub fn approve_usdc<S, A: RelayerAuth<S>>(
         &self,
-        key: &TurbineApiKey,
+        auth: A,
         signer: &mut S,
         value: U256,
         deadline: Option<U256>,
@@ -206,7 +223,7 @@ impl TurbineClient {
         let nonce = self.contract_nonce(&chain.usdc, &owner)?;
         let deadline = deadline.unwrap_or_else(|| from_now(DEFAULT_MESSAGE_LIFETIME_SECS));
         let permit = UsdcPermit { owner, spender: chain.settlement, value, nonce, deadline };
-        self.relay(key, signer, TypedMessage::Permit(permit), None)
+        self.relay(auth, signer, TypedMessage::Permit(permit), None)
     }
 
     /// The SDK's `approve_ctf_for_settlement()` (`approved` true; false revokes): lets the
@@ -215,9 +232,9 @@ impl TurbineClient {
     ///
     /// # Errors
     /// The nonce's request, the signer's refusal, or the server's.
-    pub fn approve_ctf<S>(
+    pub fn approve_ctf<S, A: RelayerAuth<S>>(
         &self,
-        key: &TurbineApiKey,
+        auth: A,
         signer: &mut S,
         approved: bool,
         deadline: Option<U256>,
@@ -231,7 +248,7 @@ impl TurbineClient {
         let nonce = self.contract_nonce(&chain.ctf, &owner)?;
         let deadline = deadline.unwrap_or_else(|| from_now(DEFAULT_MESSAGE_LIFETIME_SECS));
         let approval = CtfApproval { owner, operator: chain.settlement, approved, nonce, deadline };
-        self.relay(key, signer, TypedMessage::Approval(approval), None)
+        self.relay(auth, signer, TypedMessage::Approval(approval), None)
     }
 
     /// The SDK's `claim_winnings(market)`: redeems the signer's positions in `condition_id` for
@@ -240,9 +257,9 @@ impl TurbineClient {
     ///
     /// # Errors
     /// The nonce's request, the signer's refusal, or the server's.
-    pub fn redeem<S>(
+    pub fn redeem<S, A: RelayerAuth<S>>(
         &self,
-        key: &TurbineApiKey,
+        auth: A,
         signer: &mut S,
         condition_id: [u8; 32],
         index_sets: IndexSets,
@@ -264,7 +281,7 @@ impl TurbineClient {
             nonce,
             deadline: from_now(DEFAULT_MESSAGE_LIFETIME_SECS),
         };
-        self.relay(key, signer, TypedMessage::Redemption(redemption), market)
+        self.relay(auth, signer, TypedMessage::Redemption(redemption), market)
     }
 
     /// The SDK's `batch_claim_winnings`: redemptions with consecutive nonces, posted together to
@@ -272,9 +289,9 @@ impl TurbineClient {
     ///
     /// # Errors
     /// The nonce's request, the signer's refusal, or the server's.
-    pub fn batch_redeem<S>(
+    pub fn batch_redeem<S, A: RelayerAuth<S>>(
         &self,
-        key: &TurbineApiKey,
+        auth: A,
         signer: &mut S,
         claims: &[([u8; 32], IndexSets, Option<Address>)],
     ) -> Result<RelayerAnswer, ClientError>
@@ -309,10 +326,12 @@ impl TurbineClient {
         let batch = RelayerBatch { chain_id: self.chain_id, owner, redemptions };
         let mut buf = vec![0u8; MAX_RELAYER_BODY_LEN * (claims.len() + 1)];
         let text = batch.write(&mut buf).map_err(|e| ClientError::InvalidResponse(e.to_string()))?;
+        let mut auth = auth;
+        let authorization = auth.authorization(signer)?;
         Self::expect(&self.http.send(
             "POST",
             "/api/v1/relayer/batch-ctf-redemption",
-            &[("Authorization", &Self::bearer(key))],
+            &[("Authorization", &authorization)],
             Some(text.as_bytes()),
         )?)
     }
