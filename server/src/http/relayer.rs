@@ -175,19 +175,17 @@ async fn accept(service: &VerifierService<Registry>, accepted: &[AcceptedMessage
         .submit(accepted)
         .await
         .map_err(|e| Refusal(StatusCode::BAD_GATEWAY, e.to_string()))?;
-    let messages: Vec<Value> = accepted.iter().map(view).collect();
-    let mut answer = json!({
-        "success": true,
-        "status": "accepted",
-        "txHash": receipt.tx_hash,
-        "tx_hash": receipt.tx_hash,
-    });
-    if let [one] = messages.as_slice() {
-        answer["message"] = one.clone();
-    } else {
-        answer["messages"] = Value::Array(messages);
-    }
-    Ok(Json(answer).into_response())
+    let mut messages: Vec<Value> = accepted.iter().map(view).collect();
+    let mut answer = serde_json::Map::new();
+    answer.insert("success".into(), true.into());
+    answer.insert("status".into(), "accepted".into());
+    answer.insert("txHash".into(), json!(receipt.tx_hash));
+    answer.insert("tx_hash".into(), json!(receipt.tx_hash));
+    match messages.pop() {
+        Some(one) if messages.is_empty() => answer.insert("message".into(), one),
+        last => answer.insert("messages".into(), Value::Array(messages.into_iter().chain(last).collect())),
+    };
+    Ok(Json(Value::Object(answer)).into_response())
 }
 
 /// A message as listings and answers show it.
