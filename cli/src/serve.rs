@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// are refused (503).
     #[arg(long, env = "SIGNET_MAX_STORED_ORDERS", default_value_t = signet_server::store::DEFAULT_MAX_STORED_ORDERS)]
     max_stored_orders: usize,
+    /// Relayer messages (permits, approvals, redemptions) kept per wallet; past it, its oldest
+    /// go (their nonces stay used).
+    #[arg(long, env = "SIGNET_MAX_RELAYED_PER_OWNER", default_value_t = signet_server::store::DEFAULT_MAX_RELAYED_PER_OWNER)]
+    max_relayed_per_owner: usize,
     /// Turbine API keys one source address may register an hour (an IPv4 address, an IPv6 /64;
     /// behind a proxy, the proxy's); 0: no limit. Beyond it: 429.
     #[arg(long, env = "SIGNET_REGISTRATIONS_PER_ADDRESS_PER_HOUR", default_value_t = DEFAULT_REGISTRATIONS_PER_ADDRESS_PER_HOUR)]
@@ -205,6 +209,7 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
         retention_secs: args.order_retention_secs.max(0),
         max_stored: args.max_stored_orders.max(1),
     };
+    options.max_relayed_per_owner = args.max_relayed_per_owner.max(1);
     options.registration_limits = RegistrationLimits {
         per_address_per_hour: args.registrations_per_address_per_hour,
         per_hour: args.registrations_per_hour,

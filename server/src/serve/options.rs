@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub bitzoom_test_tokens: bool,
     /// How many Turbine orders are kept: open and closed per wallet, for how long, in all.
     pub order_limits: crate::store::OrderLimits,
+    /// Relayer messages kept per wallet ([`crate::store::DEFAULT_MAX_RELAYED_PER_OWNER`]).
+    pub max_relayed_per_owner: usize,
     /// Turbine API keys that may be registered an hour, per source address and overall.
     pub registration_limits: crate::turbine::RegistrationLimits,
     /// Bounds of each Bitzoom WebSocket session.
@@ -174,6 +176,7 @@ impl ServeOptions {
             bitzoom_rate_limit: (DEFAULT_RATE_PER_SEC, DEFAULT_RATE_BURST),
             bitzoom_test_tokens: false,
             order_limits: crate::store::OrderLimits::default(),
+            max_relayed_per_owner: crate::store::DEFAULT_MAX_RELAYED_PER_OWNER,
             registration_limits: crate::turbine::RegistrationLimits::default(),
             ws_limits: WsLimits::default(),
             secrets: SecretsOptions::default(),

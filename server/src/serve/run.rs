@@ -88,6 +88,7 @@ pub async fn build(
             .with_key_cache_ttl(options.key_cache_ttl)
             .with_order_domain(options.order_domain)
             .with_order_limits(options.order_limits)
+            .with_max_relayed_per_owner(options.max_relayed_per_owner)
             .with_registration_limits(options.registration_limits),
     );
     tracing::info!(
