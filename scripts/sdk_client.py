@@ -5,7 +5,7 @@ has no registration call), then with the SDK's TurbineClient: get_health, create
 (which fetches the market's settlement contract and signs EIP-712) and post_order, get_orders,
 get_order, get_user_orders, cancel_order, cancel_market_orders. Also what must be refused: an
 order changed after signing (400), another trader's order under this key (403), a second copy
-(409), a cancel of someone else's order (403). A size above 2^64 survives the round trip.
+(409), a cancel of someone else's order (404, as a read of it). A size above 2^64 survives the round trip.
 
 Usage: sdk_client.py PATH_TO_signet
 """
@@ -122,7 +122,7 @@ def main():
         check(refused(lambda: client.post_order(bobs), 403), "bob's signed order under alice's key -> 403")
         other.post_order(bobs)
         check(refused(lambda: other.post_order(bobs), 409), "the same order again -> 409")
-        check(refused(lambda: client.cancel_order(bobs.order_hash), 403), "alice cancelling bob's order -> 403")
+        check(refused(lambda: client.cancel_order(bobs.order_hash), 404), "alice cancelling bob's order -> 404, as GET answers")
 
         client.cancel_order(order.order_hash, market_id=MARKET, side=Side.BUY)
         check(client.get_order(order.order_hash).status == "cancelled", "cancel_order(hash, market_id, side) -> cancelled")

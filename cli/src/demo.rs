@@ -58,6 +58,10 @@ pub fn run() -> Result<bool, Box<dyn core::error::Error>> {
     let addr = rx.recv()?.map_err(|e| format!("server: {e}"))?;
     let base = format!("http://{addr}");
     println!("signet demo: verifier listening on {base}, registry in {}", data.path().display());
+    println!(
+        "signet demo: Ed25519 on {} (curve25519-dalek's fastest on this CPU)",
+        signet_std::Ed25519Backend::detect()
+    );
     let mut steps = Steps { n: 0, failed: 0 };
     let turbine = TurbineClient::new(&base);
 

@@ -217,6 +217,10 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.secrets = crate::keys::secrets_options(args.secrets_key_file, args.previous_secrets_key_file)?;
     options.ws_limits.logon_deadline = Duration::from_secs(args.ws_logon_deadline_secs.max(1));
     options.ws_limits.idle_timeout = Duration::from_secs(args.ws_idle_timeout_secs.max(1));
-    signet_server::serve::run(&options, |addr| eprintln!("signet serve: listening on http://{addr}"))?;
+    let backend = signet_std::Ed25519Backend::detect();
+    signet_server::serve::run(&options, |addr| {
+        eprintln!("signet serve: Ed25519 on {backend}");
+        eprintln!("signet serve: listening on http://{addr}");
+    })?;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod app;
 pub mod data_dir;
 mod error;
 pub mod log;
+pub mod log_writer;
 pub mod metrics;
 pub mod middleware;
 mod options;

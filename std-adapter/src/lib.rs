@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod backend;
 pub mod bitzoom;
 mod credentials;
 #[cfg(feature = "device")]
@@ -11,6 +12,7 @@ pub mod private_file;
 pub mod turbine;
 pub mod wallet;
 
+pub use backend::Ed25519Backend;
 pub use bitzoom::client::BitzoomClient;
 pub use credentials::{Credentials, CredentialsError, Secret, TurbineApiKey, VARIABLES};
 pub use error::{ClientError, SignerError};

@@ -1,5 +1,6 @@
-//! Logs: one line per request, human-readable or JSON, written by a background thread so a
-//! request never waits on the terminal or a pipe. Nothing secret is ever logged: no header
+//! Logs: one line per request, human-readable or JSON, gathered in memory and written in
+//! batches by a background thread (see [`crate::serve::log_writer`]), so a request never waits
+//! on the terminal or a pipe and never wakes another thread. Nothing secret is ever logged: no header
 //! value, token, signature or key; text from the request (its path) is escaped and cut short.
 
 use core::fmt::Write as _;
@@ -27,15 +28,19 @@ impl core::str::FromStr for LogFormat {
 }
 
 /// Starts logging to stderr at `filter` (an `EnvFilter` directive such as `info` or `warn`).
-/// Keep the returned guard alive: dropping it flushes what is still buffered.
+/// Keep the returned guard alive: dropping it writes what is still gathered.
 ///
 /// # Errors
 /// If `filter` is not a valid directive, or logging was already set up.
-pub fn init(format: LogFormat, filter: &str) -> Result<tracing_appender::non_blocking::WorkerGuard, String> {
-    // Lossy: under overload, lines are dropped rather than requests slowed down.
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+pub fn init(format: LogFormat, filter: &str) -> Result<crate::serve::log_writer::LogGuard, String> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_target(false);
+    // Lossy only if stderr stops taking lines: then they are dropped (and counted) rather than
+    // requests slowed down.
+    let (writer, guard) = crate::serve::log_writer::batched(std::io::stderr()).map_err(|e| e.to_string())?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(move || writer.clone())
+        .with_target(false);
     let result = match format {
         LogFormat::Human => builder.with_ansi(false).try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

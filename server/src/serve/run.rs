@@ -77,6 +77,10 @@ pub async fn build(
     )
     .await?;
     tracing::info!(store = registry.kind(), "key store");
+    tracing::info!(
+        backend = %signet_std::Ed25519Backend::detect(),
+        "Ed25519 verification backend (curve25519-dalek's, chosen by CPUID)"
+    );
     let config = VerifyConfig::default();
     let replay = options.replay.open(&options.data)?;
     tracing::info!(store = replay.kind(), "replay store");

@@ -1,11 +1,13 @@
 //! HTTP load benchmark: `signet serve` with the memory store, with one Redis, with a Redis
 //! master and replica and `--replay-redis-replicas 1` (each token waits for the replica's
-//! acknowledgement), with a six-node Redis Cluster (with and without `WAIT`), and a
-//! straightforward axum + `verify_strict` + `Mutex<HashMap>` server, one after the other in
-//! one run, on loopback. Each gets freshly registered keys and tokens pre-minted before the
-//! clock starts (all unique and valid), sent as `GET /auth` over keep-alive connections for a
-//! fixed time. Prints accepted tokens a second, refusals by text, p50 and p99 latency, and
-//! the ratios the README quotes.
+//! acknowledgement), with a six-node Redis Cluster (with and without `WAIT`), a
+//! straightforward axum + `verify_strict` + `Mutex<HashMap>` server, and a Go net/http +
+//! crypto/ed25519 server (`benches/go-peer`), one after the other in one run, on loopback.
+//! Each gets freshly registered keys and tokens pre-minted before the clock starts (all unique
+//! and valid), sent as `GET /auth` over keep-alive connections for a fixed time, by wrk
+//! (default) or an in-process hyper client. Prints accepted tokens a second, refusals, p50 and
+//! p99 latency, the **server's CPU per accepted token** (from /proc) against a raw
+//! `verify_strict` measured in the same run on the same backend, and the ratios the docs quote.
 //!
 //! Tokens are valid for 300 s after their `ts` (and 60 s before it), so for runs longer than
 //! that the tokens of each 60-second slot of the run are stamped with that slot's middle and
@@ -13,8 +15,8 @@
 //!
 //! ```text
 //! cargo build --release -p signet-cli --bin signet -p signet-benches --bin loadbench --bin baseline_server
-//! target/release/loadbench --duration 60                       # the three servers side by side
-//! target/release/loadbench --duration 380                      # longer than the 300 s window
+//! target/release/loadbench --duration 20 --servers memory,redis,baseline,go
+//! target/release/loadbench --generator hyper --duration 380      # longer than the 300 s window
 //! ```
 
 use core::net::SocketAddr;
@@ -36,16 +38,23 @@ use signet_core::turbine::{Claims, IssuedApiKey, KeyId, MAX_TOKEN_LEN, PreparedS
 use signet_core::{Clock, UnixTime};
 use signet_std::{SystemClock, TurbineClient, os_rng};
 
+mod cpu;
+mod wrk;
+
 /// Load benchmark of `signet serve` against a straightforward verifier.
 #[derive(Parser)]
 struct Args {
-    /// Servers to run, in order: memory, redis, redis-wait, cluster, cluster-wait, baseline.
+    /// Servers to run, in order: memory, redis, redis-wait, cluster, cluster-wait, baseline, go.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "memory,redis,redis-wait,cluster,cluster-wait,baseline"
+        default_value = "memory,redis,redis-wait,cluster,cluster-wait,baseline,go"
     )]
     servers: Vec<String>,
+    /// What sends the load: `wrk` (2 threads; runs up to 240 s) or `hyper` (one thread of this
+    /// process; any length).
+    #[arg(long, default_value = "wrk")]
+    generator: String,
     /// Seconds of load per server.
     #[arg(long, default_value_t = 60)]
     duration: u64,
@@ -54,7 +63,7 @@ struct Args {
     connections: usize,
     /// Highest rate the tokens are minted for, per second (each 60-second slot gets 60 times
     /// this many); more than the machine verifies.
-    #[arg(long, default_value_t = 42_000)]
+    #[arg(long, default_value_t = 80_000)]
     max_rate: usize,
     /// API keys the tokens are spread over.
     #[arg(long, default_value_t = 16)]
@@ -62,8 +71,8 @@ struct Args {
     /// `--replay-capacity` of the signet servers (enough for the max rate over the window).
     #[arg(long, default_value_t = 16 << 20)]
     replay_capacity: usize,
-    /// `--log-level` of the signet servers (`info` logs every request).
-    #[arg(long, default_value = "warn")]
+    /// `--log-level` of the signet servers (`info`, the default, logs every request).
+    #[arg(long, default_value = "info")]
     log_level: String,
     /// The `signet` binary.
     #[arg(long, default_value = "target/release/signet")]
@@ -71,6 +80,9 @@ struct Args {
     /// The baseline server binary.
     #[arg(long, default_value = "target/release/baseline_server")]
     baseline: PathBuf,
+    /// The Go peer's source folder (built with `go build`; Debian package golang-go).
+    #[arg(long, default_value = "benches/go-peer")]
+    go_peer: PathBuf,
     /// Also sample each server with `perf record -e cpu-clock -g` into `<DIR>/<server>.data`.
     #[arg(long, value_name = "DIR")]
     profile: Option<PathBuf>,
@@ -191,8 +203,13 @@ struct Outcome {
     accepted: usize,
     refusals: BTreeMap<String, usize>,
     latencies_us: Vec<u32>,
+    /// Percentiles as wrk reports them (the hyper generator keeps every latency instead).
+    p50_ms: Option<f64>,
+    p99_ms: Option<f64>,
     elapsed: Duration,
     exhausted: bool,
+    /// The server process's CPU time (user and system) during the load.
+    server_cpu: Option<Duration>,
 }
 
 impl Outcome {
@@ -200,7 +217,17 @@ impl Outcome {
         self.accepted as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// Server CPU microseconds per accepted token.
+    fn cpu_us(&self) -> Option<f64> {
+        let cpu = self.server_cpu?;
+        (self.accepted > 0).then(|| cpu.as_secs_f64() * 1e6 / self.accepted as f64)
+    }
+
     fn percentile(&self, p: f64) -> f64 {
+        let reported = if p < 0.9 { self.p50_ms } else { self.p99_ms };
+        if let Some(ms) = reported {
+            return ms;
+        }
         let n = self.latencies_us.len();
         if n == 0 {
             return 0.0;
@@ -359,10 +386,14 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
                 .collect::<Result<Vec<_>, signet_std::ClientError>>()?;
             (server, addr, keys)
         }
-        "baseline" => {
+        "baseline" | "go" => {
             let issued: Vec<_> =
                 (0..args.keys.max(1)).map(|_| IssuedApiKey::generate(&mut os_rng())).collect();
-            let mut command = Command::new(&args.baseline);
+            let mut command = if name == "go" {
+                Command::new(go_peer(&args.go_peer)?)
+            } else {
+                Command::new(&args.baseline)
+            };
             command.arg("127.0.0.1:0");
             for key in &issued {
                 command.args([key.kid.as_str(), &hex::encode(key.secret.verifying_key().as_bytes())]);
@@ -376,8 +407,13 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         }
         other => return Err(format!("unknown server {other}").into()),
     };
-    let slots = usize::try_from(args.duration.div_ceil(SLOT_SECS))?.max(1);
-    let per_slot = args.max_rate * usize::try_from(SLOT_SECS.min(args.duration))?;
+    let use_wrk = args.generator == "wrk";
+    if use_wrk && args.duration > 240 {
+        return Err("wrk runs send tokens of one time stamp: at most 240 s (or --generator hyper)".into());
+    }
+    let slots = if use_wrk { 1 } else { usize::try_from(args.duration.div_ceil(SLOT_SECS))?.max(1) };
+    let per_slot =
+        args.max_rate * usize::try_from(if use_wrk { args.duration } else { SLOT_SECS.min(args.duration) })?;
     // Time to mint, measured on a sample, with room to spare: the run starts after it.
     let sample = Instant::now();
     mint_slots(&keys, SystemClock.now(), 1, 2_000);
@@ -403,7 +439,26 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         )),
         None => None,
     };
-    let outcome = load(addr, tokens, start, args.connections, Duration::from_secs(args.duration))?;
+    let pid = server.0.id();
+    let duration = Duration::from_secs(args.duration);
+    let mut outcome = if use_wrk {
+        let dir = tempfile_dir()?;
+        wrk::prepare(&dir, tokens.first().map_or(&[][..], Vec::as_slice))?;
+        drop(tokens);
+        let before = cpu::process(pid);
+        let outcome = wrk::run(addr, &dir, args.connections, duration);
+        let after = cpu::process(pid);
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut outcome = outcome?;
+        outcome.server_cpu = after.zip(before).and_then(|(a, b)| a.checked_sub(b));
+        outcome
+    } else {
+        let before = cpu::process(pid);
+        let mut outcome = load(addr, tokens, start, args.connections, duration)?;
+        outcome.server_cpu = cpu::process(pid).zip(before).and_then(|(a, b)| a.checked_sub(b));
+        outcome
+    };
+    outcome.latencies_us.shrink_to_fit();
     if let Some(mut perf) = perf {
         // perf writes its file on SIGINT.
         let _ = Command::new("kill").args(["-INT", &perf.0.id().to_string()]).status();
@@ -413,6 +468,22 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
     drop(keep_alive);
     let _ = std::fs::remove_dir_all(&data);
     Ok(outcome)
+}
+
+/// Builds the Go peer into the target folder; its path.
+fn go_peer(source: &std::path::Path) -> Result<PathBuf, Error> {
+    let out = std::env::current_dir()?.join("target").join("go-peer");
+    let status = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .current_dir(source)
+        .status()
+        .map_err(|e| format!("go (Debian package golang-go): {e}"))?;
+    if !status.success() {
+        return Err("go build of the Go peer failed".into());
+    }
+    Ok(out)
 }
 
 fn tempfile_dir() -> Result<PathBuf, Error> {
@@ -439,12 +510,24 @@ fn main() -> Result<(), Error> {
         }
         results.push((name.clone(), outcome));
     }
+    // The floor, measured now on this CPU with the backend the servers use.
+    let raw = cpu::raw_verify_us(20_000).ok_or("the raw verification failed")?;
+    let backend = signet_std::Ed25519Backend::detect();
     println!(
-        "\n{} s per server, {} keep-alive connections, {} keys, GET /auth with a fresh valid token each; signet serve --log-level {}\n",
-        args.duration, args.connections, args.keys, args.log_level
+        "\n{} s per server, {} keep-alive connections ({}), {} keys, GET /auth with a fresh valid token each; signet serve --log-level {}",
+        args.duration,
+        args.connections,
+        if args.generator == "wrk" { "wrk, 2 threads" } else { "hyper, 1 thread" },
+        args.keys,
+        args.log_level
     );
-    println!("| server | accepted tokens/s | refused (status text: count) | p50 latency | p99 latency |");
-    println!("|---|---:|---|---:|---:|");
+    println!(
+        "raw ed25519-dalek verify_strict of a token's payload, one thread, {backend} backend: {raw:.2} µs CPU\n"
+    );
+    println!(
+        "| server | accepted tokens/s | refused | p50 latency | p99 latency | server CPU per accepted token | / raw verify_strict |"
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|");
     for (name, o) in &results {
         let refused = if o.refusals.is_empty() {
             "none".to_owned()
@@ -457,25 +540,39 @@ fn main() -> Result<(), Error> {
             "redis-wait" => "signet serve, Redis + replica, --replay-redis-replicas 1",
             "cluster" => "signet serve, Redis Cluster (3 masters, 3 replicas)",
             "cluster-wait" => "signet serve, Redis Cluster, --replay-redis-replicas 1",
+            "go" => "Go net/http + crypto/ed25519 (benches/go-peer)",
             _ => "baseline: axum + verify_strict + Mutex<HashMap>",
         };
+        let cpu = o.cpu_us().map_or_else(|| "-".to_owned(), |us| format!("{us:.1} µs"));
+        let ratio = o.cpu_us().map_or_else(|| "-".to_owned(), |us| format!("{:.2}×", us / raw));
         println!(
-            "| {label} | {:.0} | {refused} | {:.2} ms | {:.2} ms |",
+            "| {label} | {:.0} | {refused} | {:.2} ms | {:.2} ms | {cpu} | {ratio} |",
             o.rate(),
             o.percentile(0.5),
             o.percentile(0.99)
         );
     }
-    let rate = |n: &str| results.iter().find(|(name, _)| name == n).map(|(_, o)| o.rate());
+    let find = |n: &str| results.iter().find(|(name, _)| name == n).map(|(_, o)| o);
+    let rate = |n: &str| find(n).map(Outcome::rate);
+    let cpu_us = |n: &str| find(n).and_then(Outcome::cpu_us);
+    println!();
+    if let Some(m) = cpu_us("memory") {
+        println!("memory store: server CPU per token / raw verify_strict: {:.2}x (target <= 1.25)", m / raw);
+    }
+    if let Some(r) = cpu_us("redis") {
+        println!("Redis store: server CPU per token / raw verify_strict: {:.2}x (target <= 1.6)", r / raw);
+    }
+    if let (Some(m), Some(g)) = (rate("memory"), rate("go")) {
+        println!("memory store / Go peer, tokens/s: {:.2}x (target >= 2)", m / g);
+    }
     if let (Some(m), Some(b)) = (rate("memory"), rate("baseline")) {
-        println!("\nmemory store / baseline: {:.2}x (target >= 1.2)", m / b);
+        println!("memory store / baseline, tokens/s: {:.2}x", m / b);
     }
-    if let (Some(r), Some(m)) = (rate("redis"), rate("memory")) {
-        println!("Redis store / memory store: {:.2}x (target >= 0.7)", r / m);
-    }
-    for (name, against) in [("redis-wait", "redis"), ("cluster", "redis"), ("cluster-wait", "cluster")] {
-        if let (Some(a), Some(b)) = (rate(name), rate(against)) {
-            println!("{name} / {against}: {:.2}x", a / b);
+    for (name, against) in
+        [("redis", "memory"), ("redis-wait", "redis"), ("cluster", "redis"), ("cluster-wait", "cluster")]
+    {
+        if let (Some(a), Some(b)) = (cpu_us(name), cpu_us(against)) {
+            println!("{name} / {against}, server CPU per token: {:.2}x", a / b);
         }
     }
     let refused: usize = results.iter().map(|(_, o)| o.refusals.values().sum::<usize>()).sum();

@@ -1,0 +1,3 @@
+module signet.local/go-peer
+
+go 1.19
