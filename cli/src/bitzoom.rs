@@ -15,7 +15,7 @@ pub enum BitzoomAction {
     /// Fetch a test token (GET /api/servermanage/testtoken?userid=ID).
     Token {
         /// The server.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::output::host_url)]
         host: String,
         /// The user id.
         #[arg(long)]
@@ -26,7 +26,7 @@ pub enum BitzoomAction {
         /// The path, e.g. /api/v1/balance.
         path: String,
         /// The server.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::output::host_url)]
         host: String,
         /// Fetch and refresh test tokens for this user.
         #[arg(long)]
@@ -57,7 +57,7 @@ pub enum BitzoomAction {
     /// print each message as a JSON line; reconnects (and logs on again) after a disconnect.
     Ws {
         /// The server (http:// or https://; the socket is at /ws).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::output::host_url)]
         host: String,
         /// A channel, by name (`Balance`, `OpenOrders`, `Ticker`) or path; repeatable.
         #[arg(long = "channel", required = true)]

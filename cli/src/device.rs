@@ -60,7 +60,7 @@ enum DeviceAction {
     /// again), else print the address and signature.
     Register {
         /// The Turbine server.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::output::host_url)]
         host: Option<String>,
         /// A friendly name for the key.
         #[arg(long)]
@@ -75,7 +75,7 @@ enum DeviceAction {
         #[command(flatten)]
         chain: ChainArgs,
         /// Post the order to this Turbine server.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::output::host_url)]
         host: Option<String>,
     },
 }

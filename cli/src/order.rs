@@ -132,7 +132,7 @@ pub struct OrderArgs {
     #[command(subcommand)]
     action: OrderAction,
     /// The server (default: TURBINE_HOST).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_parser = crate::output::host_url)]
     host: Option<String>,
     /// The chain the client signs for (the market must be on it).
     #[arg(long = "chain-id", global = true, env = "SIGNET_CHAIN_ID", default_value_t = DEFAULT_CHAIN_ID)]
@@ -145,7 +145,8 @@ enum OrderAction {
     Create(OrderSpec),
     /// List orders, newest first.
     List {
-        /// Only this trader's (default: everyone's).
+        /// Only this trader's: the server lists the API key's own wallet's orders, so another
+        /// trader's address is refused (403); default: the key's wallet.
         #[arg(long)]
         trader: Option<Address>,
         /// Only this market's.
@@ -175,14 +176,45 @@ enum OrderAction {
     },
 }
 
-/// One order on one line for people.
-pub fn describe(view: &OrderView) -> String {
-    let side = if view.side == 0 { "BUY" } else { "SELL" };
-    let outcome = if view.outcome == 0 { "YES" } else { "NO" };
-    format!(
-        "{} {:<9} {side} {outcome} size {} @ {} market {} exp {}",
-        view.order_hash, view.status, view.size, view.price, view.market_id, view.expiration
-    )
+/// One order on one line for people, in the units `order create` and the device show
+/// (`BUY YES 12.5 @ 0.6420 market 0x7be8…e928 exp 2026-12-01 10:00Z chain 137`), with what is
+/// filled when anything is.
+pub fn describe(view: &OrderView, chain_id: u64) -> String {
+    let order = signet_core::turbine::order::Order::new(signet_core::turbine::order::OrderArgs {
+        market_id: view.market_id,
+        trader: view.trader,
+        side: signet_core::turbine::order::Side::from_u8(view.side)
+            .unwrap_or(signet_core::turbine::order::Side::Buy),
+        outcome: signet_core::turbine::order::Outcome::from_u8(view.outcome)
+            .unwrap_or(signet_core::turbine::order::Outcome::Yes),
+        price: view.price,
+        size: view.size,
+        nonce: view.nonce,
+        expiration: view.expiration,
+        maker_fee_recipient: view.maker_fee_recipient,
+    });
+    let line = match (order, OrderDomain::for_chain(chain_id)) {
+        (Ok(order), Some(domain)) => {
+            use core::fmt::Write as _;
+            let mut line = heapless::String::<MAX_ORDER_SUMMARY_LEN>::new();
+            let _ = write!(line, "{}", order.summary(&domain));
+            line.as_str().to_owned()
+        }
+        // Outside what the SDK signs (the server never stores such an order): the raw fields.
+        _ => format!(
+            "side {} outcome {} size {} price {} exp {}",
+            view.side, view.outcome, view.size, view.price, view.expiration
+        ),
+    };
+    let filled = if view.filled_size > 0 {
+        let (whole, fraction) = (view.filled_size / 1_000_000, view.filled_size % 1_000_000);
+        let fraction = format!("{fraction:06}");
+        let fraction = fraction.trim_end_matches('0');
+        format!(", {whole}{}{fraction} filled", if fraction.is_empty() { "" } else { "." })
+    } else {
+        String::new()
+    };
+    format!("{} {:<9} {line}{filled}", view.order_hash, view.status)
 }
 
 /// The body a device or wallet signed, as JSON for output.
@@ -204,7 +236,13 @@ pub fn summary(signed: &SignedOrder, domain: &OrderDomain) -> String {
 /// Runs `signet order`.
 pub fn run(args: OrderArgs, ctx: &Context<'_>) -> Result<()> {
     let creds = ctx.credentials()?;
-    let host = args.host.or_else(|| creds.turbine_host.clone()).ok_or("give --host or set TURBINE_HOST")?;
+    let host = match args.host {
+        Some(host) => host,
+        None => {
+            crate::output::host_url(creds.turbine_host.as_deref().ok_or("give --host or set TURBINE_HOST")?)
+                .map_err(|e| format!("TURBINE_HOST: {e}"))?
+        }
+    };
     let api =
         creds.turbine_api.clone().ok_or("TURBINE_API_KEY_ID and TURBINE_API_PRIVATE_KEY are not set")?;
     let client = TurbineClient::new(&host).with_chain_id(args.chain_id);
@@ -221,7 +259,7 @@ pub fn run(args: OrderArgs, ctx: &Context<'_>) -> Result<()> {
         }
         OrderAction::List { trader, market, status } => {
             let orders = client.orders(&api, &OrderQuery { trader, market_id: market, status })?;
-            let text = orders.iter().map(describe).collect::<Vec<_>>().join("\n");
+            let text = orders.iter().map(|o| describe(o, args.chain_id)).collect::<Vec<_>>().join("\n");
             // Serialized as text first: sizes past 2^64 do not fit a serde_json Value.
             let value = serde_json::from_str(&serde_json::to_string(&orders)?).unwrap_or(json!(null));
             ctx.output(&value, if text.is_empty() { "no orders" } else { &text });
@@ -229,7 +267,7 @@ pub fn run(args: OrderArgs, ctx: &Context<'_>) -> Result<()> {
         OrderAction::Show { hash } => {
             let view = client.order(&api, &hash)?;
             let value = serde_json::from_str(&serde_json::to_string(&view)?).unwrap_or(json!(null));
-            ctx.output(&value, &describe(&view));
+            ctx.output(&value, &describe(&view, args.chain_id));
         }
         OrderAction::Cancel { hash, market, all } => {
             let cancelled = match (all, hash, market) {

@@ -20,7 +20,7 @@ use crate::output::{Context, Result};
 #[derive(Args)]
 pub struct Common {
     /// The server (default: TURBINE_HOST).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::output::host_url)]
     host: Option<String>,
     /// The chain (137 Polygon, 84532 Base Sepolia, 43114 Avalanche).
     #[arg(long = "chain-id", env = "SIGNET_CHAIN_ID", default_value_t = DEFAULT_CHAIN_ID)]
@@ -195,11 +195,13 @@ pub fn run(call: Call, ctx: &Context<'_>) -> Result<()> {
         Call::Approve(a) => &a.common,
         Call::Redeem(a) => &a.common,
     };
-    let host = common
-        .host
-        .clone()
-        .or_else(|| creds.turbine_host.clone())
-        .ok_or("give --host or set TURBINE_HOST")?;
+    let host = match &common.host {
+        Some(host) => host.clone(),
+        None => {
+            crate::output::host_url(creds.turbine_host.as_deref().ok_or("give --host or set TURBINE_HOST")?)
+                .map_err(|e| format!("TURBINE_HOST: {e}"))?
+        }
+    };
     let client = TurbineClient::new(&host).with_chain_id(common.chain_id);
     let mut signer = signer(common, creds.wallet.as_ref())?;
     let auth = || Auth(creds.turbine_api.clone());

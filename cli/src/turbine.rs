@@ -13,7 +13,7 @@ use crate::output::{Context, Result, hex_str};
 #[derive(Args)]
 pub struct RegisterArgs {
     /// The server, e.g. https://api.turbinefi.com (default: TURBINE_HOST).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::output::host_url)]
     host: Option<String>,
     /// A friendly name for the key.
     #[arg(long)]
@@ -55,7 +55,13 @@ pub fn keygen(ctx: &Context<'_>) -> Result<()> {
 pub fn register(args: RegisterArgs, ctx: &Context<'_>) -> Result<()> {
     let RegisterArgs { host, name, out } = args;
     let mut creds = ctx.credentials()?;
-    let host = host.or_else(|| creds.turbine_host.clone()).ok_or("give --host or set TURBINE_HOST")?;
+    let host = match host {
+        Some(host) => host,
+        None => {
+            crate::output::host_url(creds.turbine_host.as_deref().ok_or("give --host or set TURBINE_HOST")?)
+                .map_err(|e| format!("TURBINE_HOST: {e}"))?
+        }
+    };
     let wallet = creds.wallet.clone().ok_or("TURBINE_PRIVATE_KEY is not set")?;
     check_writable(&out)?;
     let api = TurbineClient::new(&host).register_api_key(&wallet, name.as_deref())?;

@@ -49,12 +49,18 @@ fn verify(args: VerifyArgs, ctx: &Context<'_>) -> Result<ExitCode> {
     let now = args.now.map_or_else(|| SystemClock.now(), UnixTime);
     let result = match (&args.public_key, &args.kid) {
         (Some(public), Some(kid)) => {
-            let bytes: [u8; 32] =
-                hex_decode(public)?.try_into().map_err(|_| "--public-key needs 32 bytes of hex")?;
+            let bytes: [u8; 32] = hex_decode(public)
+                .map_err(|e| format!("--public-key: not hex ({e})"))?
+                .try_into()
+                .map_err(|b: Vec<u8>| {
+                    format!("--public-key: {} bytes, an Ed25519 public key is 32 (64 hex digits)", b.len())
+                })?;
             let mut ring = KeyRing::<1>::new();
             ring.insert(
-                KeyId::new(kid).map_err(|e| e.to_string())?,
-                KeyRecord::active(VerifyingKey::from_bytes(&bytes)?),
+                KeyId::new(kid).map_err(|e| format!("--kid: {e}"))?,
+                KeyRecord::active(
+                    VerifyingKey::from_bytes(&bytes).map_err(|_| "--public-key: not a point of Ed25519")?,
+                ),
             )?;
             Verifier::new(ring, NonceCache::<1>::new()).verify_str(Some(&header), now)
         }

@@ -165,6 +165,9 @@ fn serve_register_keys_and_credentials_file() {
         listed.as_array().unwrap().iter().map(|o| o["orderHash"].as_str().unwrap()).collect::<Vec<_>>(),
         [hash.as_str()]
     );
+    // The same units as `order create` prints: shares and a price as a fraction of the payout.
+    let text = stdout(&order_cmd(&["list", "--status", "open"]));
+    assert!(text.contains("open      BUY NO 12.5 @ 0.3500 market 0x7be8…e928 exp "), "{text}");
     assert_eq!(order(&["show", &hash])["outcome"], 1);
     assert_eq!(order(&["cancel", &hash, "--market", market])["cancelled"], 1);
     assert_eq!(order(&["show", &hash])["status"], "cancelled");

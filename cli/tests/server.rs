@@ -174,7 +174,7 @@ fn two_thousand_slow_clients_do_not_hold_the_server() {
 #[test]
 fn sigterm_during_a_burst_answers_every_request_sent_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = SignetServer::start(SIGNET, dir.path(), &["--log-level", "warn"], &[]);
+    let mut server = SignetServer::start(SIGNET, dir.path(), &["--log-level", "warn", "--workers", "2"], &[]);
     let key = Arc::new(register(&server));
     let stop = Arc::new(AtomicBool::new(false));
     let answered = Arc::new(AtomicUsize::new(0));
@@ -199,7 +199,11 @@ fn sigterm_during_a_burst_answers_every_request_sent_and_exits_0() {
                             return Err("the connection broke while sending".into());
                         }
                         let Some(answer) = read_answer(&mut reader) else {
-                            return Err("a request was sent and never answered".into());
+                            return Err(format!(
+                                "a request was sent and never answered (stop {}, {} answered)",
+                                stop.load(Ordering::Relaxed),
+                                answered.load(Ordering::Relaxed)
+                            ));
                         };
                         if answer.status != 200 {
                             return Err(format!("refused: {answer:?}"));
@@ -224,6 +228,34 @@ fn sigterm_during_a_burst_answers_every_request_sent_and_exits_0() {
     assert!(before > 50, "the burst was running ({before} answered)");
     assert!(status.success(), "exit status {status:?}");
     assert!(server.log.iter().any(|l| l.contains("signet serve: stopped")), "{:?}", server.log);
+}
+
+#[test]
+fn sigterm_closes_idle_keep_alive_connections_and_exits_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SignetServer::start(SIGNET, dir.path(), &["--log-level", "warn", "--workers", "2"], &[]);
+    let key = register(&server);
+    // Clients that keep their connections open and say nothing more, as pools do.
+    let idle: Vec<_> = (0..6)
+        .map(|_| {
+            let stream = TcpStream::connect(server.addr).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut writer = stream.try_clone().unwrap();
+            let mut reader = BufReader::new(stream);
+            writer.write_all(post("/auth", Some(&TurbineClient::bearer(&key)), "{}").as_bytes()).unwrap();
+            let answer = read_answer(&mut reader).unwrap();
+            assert_eq!((answer.status, answer.header("connection")), (200, None), "kept alive");
+            reader
+        })
+        .collect();
+    let started = Instant::now();
+    let status = server.signal("TERM");
+    let took = started.elapsed();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(took < Duration::from_secs(1), "idle connections held the shutdown for {took:?}");
+    for mut reader in idle {
+        assert!(read_answer(&mut reader).is_none(), "each idle connection was closed");
+    }
 }
 
 #[test]

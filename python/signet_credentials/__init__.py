@@ -23,7 +23,7 @@ from signet_credentials._errors import (
 )
 from signet_credentials._typed import MAX_UINT256, Contracts, TypedSignature, contracts, ctf_approval, redemption, usdc_permit
 from signet_credentials._types import BotMetadata, OrderArgs, Outcome, PermitSignature, Side, SignedOrder
-from signet_credentials.auth import ApiCredentials, BearerTokenAuth, create_bearer_auth
+from signet_credentials.auth import ApiCredentials, BearerTokenAuth, create_bearer_auth, request_api_credentials
 from signet_credentials.device import SigningDevice
 from signet_credentials.sdk import use_with
 from signet_credentials.signer import Signer, create_signer
@@ -59,6 +59,7 @@ __all__ = [
     "create_signer",
     "ctf_approval",
     "redemption",
+    "request_api_credentials",
     "usdc_permit",
     "use_with",
 ]

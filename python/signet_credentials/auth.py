@@ -1,11 +1,11 @@
 """Turbine bearer tokens with the SDK's names: `ApiCredentials`, `BearerTokenAuth`,
-`create_bearer_auth`. Tokens are byte-compatible with the SDK's (sorted compact payload,
+`create_bearer_auth`, and `request_api_credentials` to get a key with a wallet key. Tokens are byte-compatible with the SDK's (sorted compact payload,
 `token_hex(16)` nonce, unpadded base64url, Ed25519), made by signet's core."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict
+from typing import Dict, Optional
 
 from signet_credentials import _native
 from signet_credentials._errors import call
@@ -57,3 +57,13 @@ class BearerTokenAuth:
 def create_bearer_auth(key_id: str, private_key: str) -> BearerTokenAuth:
     """A `BearerTokenAuth` for `key_id` (the SDK's function)."""
     return BearerTokenAuth(ApiCredentials(key_id=key_id, private_key=private_key))
+
+
+def request_api_credentials(host: str, private_key: str, name: Optional[str] = None) -> Dict[str, str]:
+    """Registers the wallet of `private_key` (hex) at `host` by signing the registration
+    message, as the current SDK's `TurbineClient.request_api_credentials` does:
+    `{"api_key_id", "api_private_key", "message"}`. Keep `api_private_key`: it is shown once.
+    Raises `AuthenticationError` (the wallet registered before and the server takes no
+    re-registration; the host cannot be reached; a malformed key)."""
+    key_id, secret = call(lambda: _native.request_api_credentials(host, private_key, name))
+    return {"api_key_id": key_id, "api_private_key": secret, "message": "API key registered"}

@@ -9,6 +9,7 @@
 mod device;
 mod failure;
 mod orders;
+mod registration;
 mod tokens;
 mod typed;
 mod verifier;
@@ -25,5 +26,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Verifier>()?;
     m.add_function(wrap_pyfunction!(orders::settlement_address, m)?)?;
     m.add_function(wrap_pyfunction!(typed::contracts, m)?)?;
+    m.add_function(wrap_pyfunction!(registration::request_api_credentials, m)?)?;
     Ok(())
 }

@@ -57,7 +57,9 @@ mod tests {
     fn the_build_compiles_in_avx512_on_x86_64() {
         // Not which one runs (that is the CPU's), but that the fastest is compiled in.
         #[cfg(target_arch = "x86_64")]
-        const { assert!(cfg!(curve25519_dalek_backend = "avx512"), "built without .cargo/config.toml's cfg") };
+        const {
+            assert!(cfg!(curve25519_dalek_backend = "avx512"), "built without .cargo/config.toml's cfg")
+        };
         let backend = Ed25519Backend::detect();
         assert_eq!(backend.to_string(), backend.as_str());
     }

@@ -3,7 +3,7 @@
 //! every request in flight finish.
 
 use core::future::Future;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use core::time::Duration;
 use std::sync::Arc;
 use std::time::Instant;
@@ -43,9 +43,13 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then stops accepting, answers
-/// everything already sent (each answer closing its connection: `draining` is set), waits
-/// for the connections to close (at most the shutdown timeout) and closes what is left.
+/// How long a shutdown answers requests already sent before it closes idle connections.
+pub const DRAIN_GRACE: Duration = Duration::from_millis(300);
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting, closes idle
+/// connections after [`DRAIN_GRACE`], answers the requests in progress (each answer closing its connection:
+/// `draining` is set), waits for those connections to close (at most the shutdown timeout)
+/// and closes what is left.
 ///
 /// # Errors
 /// Never, today; accept errors (out of file descriptors, say) are waited out.
@@ -56,7 +60,46 @@ pub async fn serve(
     draining: Arc<AtomicBool>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let group = AcceptGroup::new(limits.max_connections, 1);
+    serve_shared(listener, app, limits, &group, draining, shutdown).await
+}
+
+/// What the accept loops of one process share (one loop per worker thread, each on its own
+/// descriptor of the listening socket): the connection cap, so it and the drain count every
+/// connection of the process, and how many loops still listen.
+#[derive(Clone, Debug)]
+pub struct AcceptGroup {
+    permits: Arc<Semaphore>,
+    listening: Arc<AtomicUsize>,
+}
+
+impl AcceptGroup {
+    /// A group of `loops` accept loops sharing a cap of `max_connections`.
+    #[must_use]
+    pub fn new(max_connections: usize, loops: usize) -> Self {
+        AcceptGroup {
+            permits: Arc::new(Semaphore::new(max_connections)),
+            listening: Arc::new(AtomicUsize::new(loops)),
+        }
+    }
+}
+
+/// [`serve`] as one of the accept loops of `group`. Answers start closing their connections
+/// (`draining`) only once every loop of the group has closed its descriptor of the listening
+/// socket: a client told to reconnect must find the port closed, not a listening socket that
+/// no loop accepts from any more (whose backlog would be reset with its request unanswered).
+///
+/// # Errors
+/// Never, today; accept errors are waited out.
+pub async fn serve_shared(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    group: &AcceptGroup,
+    draining: Arc<AtomicBool>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let permits = &group.permits;
     // Told to every connection at the end of the drain: finish what is in flight, then close.
     let (closing, closing_rx) = watch::channel(false);
     // Told to upgraded WebSockets when the drain starts: they have no request to finish.
@@ -72,7 +115,7 @@ pub async fn serve(
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => permit.map_err(std::io::Error::other)?,
+            permit = Arc::clone(permits).acquire_owned() => permit.map_err(std::io::Error::other)?,
             () = &mut shutdown => break,
         };
         let (stream, peer) = tokio::select! {
@@ -110,19 +153,25 @@ pub async fn serve(
             drop(hold);
         });
     }
-    // New connections are refused from here on.
+    // New connections are refused once the last loop of the group has closed its descriptor.
     drop(listener);
-    draining.store(true, Ordering::Relaxed);
-    let _ = sessions_closing.send(true);
-    let deadline = Instant::now() + limits.shutdown_timeout;
-    while permits.available_permits() < limits.max_connections && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    if group.listening.fetch_sub(1, Ordering::AcqRel) == 1 {
+        draining.store(true, Ordering::Relaxed);
     }
-    // What is left is idle or slow: requests in progress finish, idle connections close.
+    let _ = sessions_closing.send(true);
+    // For a moment every request that arrives is answered, its answer closing its connection:
+    // a request already sent but not yet read must not meet a closed connection. Then the
+    // connections left idle close (an idle keep-alive client would otherwise hold the shutdown
+    // for its whole timeout) while requests in progress finish.
+    let start = Instant::now();
+    let deadline = start + limits.shutdown_timeout;
+    let grace = start + DRAIN_GRACE.min(limits.shutdown_timeout);
+    while permits.available_permits() < limits.max_connections && Instant::now() < grace {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let _ = closing.send(true);
-    let deadline = Instant::now() + Duration::from_secs(1);
     while permits.available_permits() < limits.max_connections && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(())
 }

@@ -337,8 +337,8 @@ fn open_redb(path: &Path, creation: StoreCreation) -> Result<Registry, ServeErro
     opened.map(Registry::from).map_err(|e| match e {
         RegistryError::Missing(_) => ServeError::Config(format!(
             "no key registry at {}, and this is not a first start (the data folder holds files of an earlier \
-             one): restore it from a backup, check --data and --key-store, or start with --init to make a new, \
-             empty registry",
+             one): restore it from a backup, check --data (or --key-store redb:PATH), or start `signet serve` \
+             with --init to make a new, empty registry",
             path.display()
         )),
         e => ServeError::KeyStore(e),
@@ -354,8 +354,53 @@ fn open_redb(_: &Path, _: StoreCreation) -> Result<Registry, ServeError> {
 async fn open_postgres(url: &str, timeout: Duration) -> Result<Registry, ServeError> {
     use crate::store::{PostgresConfig, PostgresRegistry};
     let config = PostgresConfig { timeout, ..PostgresConfig::default() };
-    let registry = PostgresRegistry::connect(url, config).await.map_err(ServeError::KeyStore)?;
-    Ok(Registry::from(registry))
+    match PostgresRegistry::connect(url, config).await {
+        Ok(registry) => Ok(Registry::from(registry)),
+        Err(crate::store::RegistryError::Unavailable) => {
+            Err(ServeError::Config(unreachable_postgres(url, timeout)))
+        }
+        Err(e) => Err(ServeError::KeyStore(e)),
+    }
+}
+
+/// Where the database is and why it cannot be reached, for a start that fails: the URL
+/// without its password, and what a TCP connection to each of its hosts met (refused, timed
+/// out, no such host), or that the host answered and PostgreSQL did not in time.
+#[cfg(feature = "postgres")]
+fn unreachable_postgres(url: &str, timeout: Duration) -> String {
+    let Ok(config) = url.parse::<tokio_postgres::Config>() else {
+        return "--key-store: not a PostgreSQL connection string".into();
+    };
+    let user = config.get_user().unwrap_or("");
+    let database = config.get_dbname().unwrap_or("");
+    let ports = config.get_ports();
+    let mut places = Vec::new();
+    for (i, host) in config.get_hosts().iter().enumerate() {
+        let port = ports.get(i).or_else(|| ports.first()).copied().unwrap_or(5432);
+        let name = match host {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(path) => {
+                places.push(format!("socket {}: PostgreSQL did not answer in time", path.display()));
+                continue;
+            }
+        };
+        let reached = std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), port))
+            .map_err(|e| format!("no such host ({e})"))
+            .and_then(|mut addrs| addrs.next().ok_or_else(|| "no address".to_owned()))
+            .and_then(|addr| {
+                std::net::TcpStream::connect_timeout(&addr, timeout.max(Duration::from_millis(100)))
+                    .map_err(|e| e.to_string())
+            });
+        places.push(match reached {
+            Ok(_) => format!("{name}:{port}: reachable, but PostgreSQL did not answer within {timeout:?}"),
+            Err(why) => format!("{name}:{port}: {why}"),
+        });
+    }
+    format!(
+        "--key-store postgres://{user}@…/{database} (password not shown): key store unavailable: {}",
+        places.join("; ")
+    )
 }
 
 #[cfg(not(feature = "postgres"))]

@@ -11,12 +11,13 @@ use signet_core::Clock;
 use signet_core::turbine::VerifyConfig;
 use signet_std::SystemClock;
 use signet_std::private_file::{PrivateFileError, read_private, write_atomic};
+use tokio::sync::watch;
 use zeroize::Zeroizing;
 
 use crate::BitzoomService;
 use crate::Registry;
 use crate::VerifierService;
-use crate::serve::accept::{serve as serve_http, termination};
+use crate::serve::accept::{AcceptGroup, serve_shared, termination};
 use crate::serve::admin;
 use crate::serve::app::app;
 use crate::serve::error::ServeError;
@@ -152,7 +153,13 @@ async fn prune_orders(turbine: Arc<VerifierService<Registry>>) {
     }
 }
 
-/// Serves until SIGTERM or SIGINT, on a runtime of its own. `ready` gets the bound address.
+/// Serves until SIGTERM or SIGINT, on runtimes of its own. `ready` gets the bound address.
+///
+/// One single-threaded runtime per worker thread, each accepting on its own copy of the
+/// listening socket and serving its connections itself: a request never changes threads and
+/// never wakes another (a work-stealing pool handed tasks and wake-ups between its threads on
+/// every request). The first runtime, on this thread, also runs the signals, the admin socket,
+/// the store's connections and the background tasks.
 ///
 /// # Errors
 /// If the app cannot be built or the address cannot be bound.
@@ -164,11 +171,13 @@ pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(),
     // Thousands of connections need as many descriptors; the soft limit is often 1024.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let draining = Arc::new(AtomicBool::new(false));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(options.workers)
-        .enable_all()
-        .build()
-        .map_err(|e| ServeError::io("runtime", e))?;
+    let single = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ServeError::io("runtime", e))
+    };
+    let runtime = single()?;
     let (app, turbine) = runtime.block_on(build(options, Arc::clone(&draining)))?;
     if options.bitzoom_test_tokens {
         // Like the listening line, always written, whatever the log level.
@@ -190,22 +199,58 @@ pub fn run(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(),
     let bind = |e| ServeError::io(format!("listen on {}", options.listen), e);
     let listener = std::net::TcpListener::bind(options.listen).map_err(bind)?;
     listener.set_nonblocking(true).map_err(bind)?;
+    let group = AcceptGroup::new(options.connections.max_connections, options.workers.max(1));
+    let (stop, stopped) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    // The other workers: each its own runtime and its own descriptor of the listening socket
+    // (every one of them watches it; whichever is free accepts).
+    let mut workers = Vec::new();
+    for i in 1..options.workers.max(1) {
+        let listener = listener.try_clone().map_err(bind)?;
+        let (app, limits, group) = (app.clone(), options.connections, group.clone());
+        let (draining, stopped) = (Arc::clone(&draining), stopped.clone());
+        let worker = single()?;
+        let thread = std::thread::Builder::new()
+            .name(format!("signet-worker-{i}"))
+            .spawn(move || {
+                worker.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    serve_shared(listener, app, limits, &group, draining, until_stopped(stopped)).await
+                })
+            })
+            .map_err(|e| ServeError::io("worker thread", e))?;
+        workers.push(thread);
+    }
     ready(listener.local_addr().map_err(bind)?);
-    runtime
-        .block_on(async move {
-            tokio::spawn(prune_orders(Arc::clone(&turbine)));
-            // The memory store drops passed slices as it is used; this returns idle memory too.
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(1));
-                loop {
-                    tick.tick().await;
-                    turbine.replay_store().purge(SystemClock.now());
-                }
-            });
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            serve_http(listener, app, options.connections, draining, termination()).await
-        })
-        .map_err(|e| ServeError::io("serve", e))?;
+    let signalled = Arc::clone(&stop);
+    let served = runtime.block_on(async move {
+        tokio::spawn(prune_orders(Arc::clone(&turbine)));
+        // The memory store drops passed slices as it is used; this returns idle memory too.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                turbine.replay_store().purge(SystemClock.now());
+            }
+        });
+        tokio::spawn(async move {
+            termination().await;
+            let _ = signalled.send(true);
+        });
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        serve_shared(listener, app, options.connections, &group, draining, until_stopped(stopped)).await
+    });
+    // Stopped by the signal, or this accept loop failed: the others stop too.
+    let _ = stop.send(true);
+    for worker in workers {
+        let joined =
+            worker.join().map_err(|_| ServeError::io("worker thread", std::io::Error::other("panicked")))?;
+        joined.map_err(|e| ServeError::io("serve", e))?;
+    }
+    served.map_err(|e| ServeError::io("serve", e))?;
     // Like the listening line, always written, whatever the log level.
     eprintln!("signet serve: stopped");
     Ok(())
