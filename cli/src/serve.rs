@@ -219,8 +219,9 @@ pub fn run(args: ServeArgs, ctx: &Context<'_>) -> crate::output::Result<()> {
     options.ws_limits.idle_timeout = Duration::from_secs(args.ws_idle_timeout_secs.max(1));
     let backend = signet_std::Ed25519Backend::detect();
     signet_server::serve::run(&options, |addr| {
-        eprintln!("signet serve: Ed25519 on {backend}");
+        // The listening line first: scripts wait for it on the first line.
         eprintln!("signet serve: listening on http://{addr}");
+        eprintln!("signet serve: Ed25519 on {backend}");
     })?;
     Ok(())
 }
