@@ -67,7 +67,7 @@ gate "JWT verify stack bytes, hostile claims" "$(value jwt-verify-hostile-stack-
 # 80 M instructions; every device operation, in both builds, within 12 KiB of stack.
 gate "PBKDF2 + BIP-32 derivation instructions" "$(value hd-derivation-instructions "$out/tables")" 80000000
 for config in tables no-tables; do
-  for op in wallet-init api-key-install mint registration hd-derivation restore order permit approval redemption; do
+  for op in wallet-init api-key-install mint registration hd-derivation restore order permit approval redemption pin-check; do
     gate "$op stack bytes ($config)" "$(value "$op-stack-bytes" "$out/$config")" 12288
   done
 done
@@ -92,6 +92,10 @@ echo "| clear signing (thumbv7em, with tables; each with its warning and second 
 echo "|---|---:|---:|---:|---:|"
 echo "| instructions | $(value order-instructions "$f") | $(value permit-instructions "$f") | $(value approval-instructions "$f") | $(value redemption-instructions "$f") |"
 echo "| stack bytes | $(value order-stack-bytes "$f") | $(value permit-stack-bytes "$f") | $(value approval-stack-bytes "$f") | $(value redemption-stack-bytes "$f") |"
+echo
+echo "| PIN check (thumbv7em) | PBKDF2-HMAC-SHA256 iterations | instructions | stack bytes |"
+echo "|---|---:|---:|---:|"
+echo "| the device's keys opened (a wrong PIN costs the same) | $(value pin-check-iterations "$f") | $(value pin-check-instructions "$f") | $(value pin-check-stack-bytes "$f") |"
 echo
 echo "| verifier (thumbv7em, with tables) | Turbine verify: flat token | Turbine verify: hostile tokens | JWT verify: claims nested to the bound |"
 echo "|---|---:|---:|---:|"

@@ -13,6 +13,8 @@ pub mod eth;
 mod hmac_key;
 mod json;
 pub mod link;
+#[cfg(feature = "pin")]
+pub mod pin;
 mod text;
 mod time;
 pub mod turbine;

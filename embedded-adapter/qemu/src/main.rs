@@ -21,6 +21,7 @@ use signet_core::eth::{
     Address, DerivationPath, EthSignature, Mnemonic, Passphrase, WalletKey, english_index,
 };
 use signet_core::link::{KeySecret, Request, Response, RestoreSecret};
+use signet_core::pin::{Keys, PIN_ITERATIONS, Pin, SealedKeys};
 use signet_core::turbine::order::MAX_ORDER_BODY_LEN;
 use signet_core::turbine::order::{MarketId, Order, OrderArgs, OrderDomain, Outcome, Side, SignedOrder};
 use signet_embedded::sim::{SimulatedFlash, SimulatedRtc, SimulatedUser};
@@ -133,6 +134,7 @@ fn run() -> Option<()> {
     hprintln!("registration-stack-bytes: {}", stack);
 
     restore(per_tick)?;
+    pin_check(per_tick)?;
     messages::sign_messages(&mut device, &user, per_tick)?;
     // Last, so the order's summary is the last line the display showed.
     sign_order(&mut device, per_tick)
@@ -213,5 +215,24 @@ fn sign_order(device: &mut Firmware<'_>, per_tick: u32) -> Option<()> {
     hprintln!("order-signature: {}", signed.signature.to_hex());
     hprintln!("order-instructions: {}", ticks * per_tick);
     hprintln!("order-stack-bytes: {}", stack);
+    Some(())
+}
+
+/// The PIN check of a locked device: PBKDF2-HMAC-SHA256 at [`PIN_ITERATIONS`] and the
+/// decryption of the device's keys. A wrong PIN costs the same and is refused.
+fn pin_check(per_tick: u32) -> Option<()> {
+    const DEVICE_ID: &[u8] = b"qemu mps2-an386";
+    fn unlock(sealed: &SealedKeys, pin: &Pin) -> Option<Keys> {
+        sealed.unlock(pin, DEVICE_ID).ok()
+    }
+    let mut rng = ChaCha20Rng::from_seed(RNG_SEED);
+    let pin = Pin::new(b"258963").ok()?;
+    let sealed = Keys::generate(&mut rng).seal_under(&pin, DEVICE_ID, PIN_ITERATIONS, &mut rng);
+    let (keys, ticks, stack) = measure(&sealed, &pin, unlock);
+    keys?;
+    unlock(&sealed, &Pin::new(b"258964").ok()?).is_none().then_some(())?;
+    hprintln!("pin-check-iterations: {}", sealed.iterations());
+    hprintln!("pin-check-instructions: {}", ticks * per_tick);
+    hprintln!("pin-check-stack-bytes: {}", stack);
     Some(())
 }
