@@ -13,9 +13,11 @@ use core::future::Future;
 use signet_core::UnixTime;
 use signet_core::eth::{Address, EthSignature, U256};
 use signet_core::turbine::KeyId;
-use signet_core::turbine::permit::{
-    ChainContracts, MAX_RELAYER_BODY_LEN, MessageKind, PermitError, RelayerBody, TypedMessage,
-};
+use signet_core::turbine::permit::{ChainContracts, TypedMessage};
+#[cfg(any(feature = "redb", feature = "postgres", feature = "axum"))]
+use signet_core::turbine::permit::{MAX_RELAYER_BODY_LEN, RelayerBody};
+#[cfg(any(feature = "redb", feature = "postgres"))]
+use signet_core::turbine::permit::{MessageKind, PermitError};
 
 use crate::store::error::RegistryError;
 
@@ -57,6 +59,7 @@ impl AcceptedMessage {
     }
 
     /// The stored form: the relayer body (everything but the nonce) and the nonce.
+    #[cfg(any(feature = "redb", feature = "postgres", feature = "axum"))]
     pub(crate) fn body(&self) -> Result<String, RegistryError> {
         let body = RelayerBody {
             chain_id: self.chain_id,
@@ -69,6 +72,7 @@ impl AcceptedMessage {
     }
 
     /// Reads the stored form back (strictly, as a posted body).
+    #[cfg(any(feature = "redb", feature = "postgres"))]
     pub(crate) fn from_stored(
         kind: MessageKind,
         body: &str,
