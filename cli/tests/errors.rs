@@ -48,6 +48,8 @@ fn a_missing_data_folder_is_named_and_never_made() {
         text.contains(&missing.join("keys.redb").display().to_string()) && text.contains("check --data"),
         "{text}"
     );
+    assert!(text.contains(&format!("there is no folder {}", missing.display())), "{text}");
+    assert!(!text.contains("earlier one"), "a folder that does not exist held no earlier start: {text}");
     assert!(!text.starts_with("signet: --key-store"), "the default key store is not to blame: {text}");
     assert!(!missing.exists(), "nothing was created");
 }

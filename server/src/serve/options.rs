@@ -335,12 +335,21 @@ fn open_redb(path: &Path, creation: StoreCreation) -> Result<Registry, ServeErro
         _ => RedbRegistry::open(path),
     };
     opened.map(Registry::from).map_err(|e| match e {
-        RegistryError::Missing(_) => ServeError::Config(format!(
-            "no key registry at {}, and this is not a first start (the data folder holds files of an earlier \
-             one): restore it from a backup, check --data (or --key-store redb:PATH), or start `signet serve` \
-             with --init to make a new, empty registry",
-            path.display()
-        )),
+        RegistryError::Missing(_) => ServeError::Config(match path.parent().filter(|f| !f.exists()) {
+            // No folder at all: a mistyped --data, most likely; nothing of an earlier start to restore.
+            Some(folder) if !folder.as_os_str().is_empty() => format!(
+                "no key registry at {}: there is no folder {}; check --data (or --key-store redb:PATH), or \
+                 start `signet serve` with --init to make a new, empty registry there",
+                path.display(),
+                folder.display()
+            ),
+            _ => format!(
+                "no key registry at {}, and this is not a first start (the data folder holds files of an \
+                 earlier one): restore it from a backup, check --data (or --key-store redb:PATH), or start \
+                 `signet serve` with --init to make a new, empty registry",
+                path.display()
+            ),
+        }),
         e => ServeError::KeyStore(e),
     })
 }
