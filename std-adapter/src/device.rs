@@ -20,8 +20,13 @@ use signet_core::turbine::{KeyId, RegistrationRequest, registration_message, rer
 
 use crate::credentials::TurbineApiKey;
 
+// The device as the clients' signers and as a relayer post's authority: trait impls only.
 mod signers;
-pub use signers::DeviceToken;
+
+/// A relayer post authorized by the device's own API key (`signet device register` installed
+/// it): the device mints the token once it has signed the message.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeviceToken;
 
 /// Why a device request failed.
 #[derive(Debug)]

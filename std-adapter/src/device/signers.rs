@@ -7,7 +7,7 @@ use signet_core::eth::{Address, EthSignature};
 use signet_core::turbine::order::{Order, OrderDomain, OrderSigner, SignedOrder};
 use signet_core::turbine::permit::{ChainContracts, MessageSigner, TypedMessage};
 
-use crate::device::{DeviceClient, DeviceClientError};
+use crate::device::{DeviceClient, DeviceClientError, DeviceToken};
 use crate::error::ClientError;
 use crate::turbine::RelayerAuth;
 
@@ -40,11 +40,6 @@ impl<T: Read + Write> OrderSigner for DeviceClient<T> {
         DeviceClient::sign_order(self, order, *domain)
     }
 }
-
-/// A relayer post authorized by the device's own API key (`signet device register` installed
-/// it): the device mints the token once it has signed the message.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DeviceToken;
 
 impl<T: Read + Write> RelayerAuth<DeviceClient<T>> for DeviceToken {
     fn authorization(&mut self, device: &mut DeviceClient<T>) -> Result<String, ClientError> {

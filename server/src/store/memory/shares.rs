@@ -22,7 +22,8 @@ use std::sync::Mutex;
 use signet_core::UnixTime;
 use signet_core::turbine::ReplayError;
 
-use super::{FingerprintHasher, MemoryReplayConfig, lock, slice_end};
+use super::config::MemoryReplayConfig;
+use super::slices::{FingerprintHasher, lock, slice_end};
 
 /// Seconds of an epoch: the history a reserve is earned over (a token's window).
 const EPOCH_SECS: i64 = 300;
