@@ -1,6 +1,6 @@
 //! The host side of the device link (feature `device`): talks to a signing device over any byte
 //! stream (a serial port, a pipe, a socket). [`DeviceClient`] is an
-//! [`OrderSigner`], so a device signs wherever a wallet key would.
+//! [`OrderSigner`](signet_core::turbine::order::OrderSigner), so a device signs wherever a wallet key would.
 
 use core::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};

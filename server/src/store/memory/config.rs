@@ -5,7 +5,7 @@
 /// so about 102 MiB when full.
 pub const DEFAULT_REPLAY_CAPACITY: usize = 4 << 20;
 
-/// Settings of a [`MemoryReplayStore`].
+/// Settings of a [`MemoryReplayStore`](super::MemoryReplayStore).
 ///
 /// A key may hold up to `per_key` live nonces while at least half the capacity is free; as the
 /// store fills, every key's share shrinks with the free room (a quarter free: half a share),

@@ -148,7 +148,7 @@ impl BitzoomKeyStore for PostgresRegistry {
         }
     }
 
-    /// In batches of [`RESEAL_BATCH`] rows, each read, sealed and written in a transaction of
+    /// In batches of `RESEAL_BATCH` (500) rows, each read, sealed and written in a transaction of
     /// its own within the store's timeout (the third review: 20,000 rows in one 1 s window
     /// failed after 914), so any number of rows reseal, and a start that stops halfway leaves
     /// the rest for the next. Each stale row is updated only if it still holds what was read,
