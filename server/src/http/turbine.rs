@@ -64,7 +64,10 @@ async fn register(
 /// endpoints do. 200 with `X-Signet-Kid`, else the documented refusal.
 async fn forward_auth(TurbineAuth(claims): TurbineAuth) -> Response {
     let kid = claims.kid.as_str();
-    ([("x-signet-kid", kid)], Json(json!({ "kid": kid }))).into_response()
+    // A key id is printable ASCII without `"` or `\\` (KeyId's rule), so it goes into JSON as it
+    // is: the bytes serde_json would write, without building a map for them.
+    let body = format!("{{\"kid\":\"{kid}\"}}");
+    ([("x-signet-kid", kid), ("content-type", "application/json")], body).into_response()
 }
 
 async fn public(Path(rest): Path<String>) -> Json<Value> {

@@ -6,7 +6,9 @@ use core::time::Duration;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Body;
+use std::borrow::Cow;
+
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -14,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::http::RequestRecord;
-use crate::serve::log::escape;
+use crate::serve::log::{MAX_LOGGED_CHARS, escape};
 use crate::serve::metrics::Metrics;
 
 /// Limits on one request.
@@ -63,8 +65,25 @@ impl RequestIds {
         RequestIds { prefix: u32::from_le_bytes(bytes), next: AtomicU64::new(0) }
     }
 
-    fn next(&self) -> String {
-        format!("{:08x}{:08x}", self.prefix, self.next.fetch_add(1, Ordering::Relaxed) as u32)
+    /// The next id, as 16 ASCII hex digits (no allocation: it goes into a header and a log line).
+    fn next(&self) -> RequestId {
+        let value =
+            (u64::from(self.prefix) << 32) | u64::from(self.next.fetch_add(1, Ordering::Relaxed) as u32);
+        let mut digits = [0u8; 16];
+        // 8 bytes make exactly 16 digits: this cannot fail.
+        let _ = hex::encode_to_slice(value.to_be_bytes(), &mut digits);
+        RequestId(digits)
+    }
+}
+
+/// A request id: 16 lower-case hex digits.
+#[derive(Clone, Copy)]
+struct RequestId([u8; 16]);
+
+impl RequestId {
+    fn as_str(&self) -> &str {
+        // Hex digits only, so always UTF-8.
+        core::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -85,9 +104,10 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
     let record = RequestRecord::default();
     request.extensions_mut().insert(record.clone());
     let method = request.method().clone();
-    let path = escape(request.uri().path());
+    // A clone of the URI shares its bytes; the path is escaped only if it needs it.
+    let uri = request.uri().clone();
     let mut response = limit(&shared, &record, request, next).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_bytes(&id.0) {
         response.headers_mut().insert("x-request-id", value);
     }
     if shared.draining.load(Ordering::Relaxed) {
@@ -97,8 +117,9 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
     let facts = record.get();
     shared.metrics.observe(status, &facts);
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let path = escape_if_needed(uri.path());
     tracing::info!(
-        id = %id,
+        id = %id.as_str(),
         method = %method,
         path = %path,
         status,
@@ -108,6 +129,14 @@ pub async fn observe(State(shared): State<Shared>, mut request: Request, next: N
         "request"
     );
     response
+}
+
+/// `path` as it goes into the log: as it is when nothing in it needs escaping (the common
+/// case: printable ASCII without a backslash, within the length logged), else [`escape`]d.
+fn escape_if_needed(path: &str) -> Cow<'_, str> {
+    let plain =
+        path.len() <= MAX_LOGGED_CHARS && path.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\');
+    if plain { Cow::Borrowed(path) } else { Cow::Owned(escape(path)) }
 }
 
 async fn limit(shared: &Shared, record: &RequestRecord, request: Request, next: Next) -> Response {
@@ -122,6 +151,10 @@ async fn limit(shared: &Shared, record: &RequestRecord, request: Request, next: 
     // connection is closed rather than drained.
     let RequestLimits { max_body_bytes, request_timeout } = shared.limits;
     let (parts, body) = request.into_parts();
+    // No body (a GET, forward auth): nothing to read, so no timer and no copy for it.
+    if body.is_end_stream() {
+        return answer_in_time(request_timeout, record, next.run(Request::from_parts(parts, body))).await;
+    }
     let bytes = match tokio::time::timeout(request_timeout, axum::body::to_bytes(body, max_body_bytes)).await
     {
         Err(_) => {
@@ -135,11 +168,43 @@ async fn limit(shared: &Shared, record: &RequestRecord, request: Request, next: 
         Ok(Ok(bytes)) => bytes,
     };
     let request = Request::from_parts(parts, Body::from(bytes));
-    match tokio::time::timeout(request_timeout, next.run(request)).await {
+    answer_in_time(request_timeout, record, next.run(request)).await
+}
+
+/// The handler's answer, or 503 `request timed out` once `limit` has passed.
+async fn answer_in_time(
+    limit: Duration,
+    record: &RequestRecord,
+    answer: impl core::future::Future<Output = Response>,
+) -> Response {
+    match tokio::time::timeout(limit, answer).await {
         Ok(response) => response,
         Err(_) => {
             record.update(|r| r.refusal = Some("request timed out"));
             refusal(StatusCode::SERVICE_UNAVAILABLE, "request timed out", false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_the_prefix_and_a_counter_in_sixteen_hex_digits() {
+        let ids = RequestIds { prefix: 0x0a1b_2c3d, next: AtomicU64::new(0xffff_fffe) };
+        assert_eq!(ids.next().as_str(), "0a1b2c3dfffffffe");
+        assert_eq!(ids.next().as_str(), "0a1b2c3dffffffff");
+        assert_eq!(ids.next().as_str(), "0a1b2c3d00000000", "the counter wraps within its 8 digits");
+    }
+
+    #[test]
+    fn plain_paths_are_logged_as_they_are_and_others_escaped() {
+        assert!(matches!(escape_if_needed("/api/v1/orders?x=1"), Cow::Borrowed("/api/v1/orders?x=1")));
+        for hostile in ["/a\u{1b}[31m", "/a\\b", "/caf\u{e9}", "/\u{202e}x"] {
+            assert_eq!(escape_if_needed(hostile), escape(hostile), "{hostile:?}");
+        }
+        let long = "/".repeat(MAX_LOGGED_CHARS + 1);
+        assert_eq!(escape_if_needed(&long), escape(&long));
     }
 }
