@@ -64,6 +64,9 @@ def main() -> int:
     if len(sys.argv) < 5:
         raise SystemExit(__doc__)
     python, signet, device_bin, *files = sys.argv[1:]
+    # Absolute, since each snippet runs in a folder of its own; abspath, not resolve(): a venv's
+    # python is a symlink whose target would run outside the venv.
+    python, signet, device_bin = (os.path.abspath(p) for p in (python, signet, device_bin))
     work = Path(tempfile.mkdtemp(prefix="signet-snippets-"))
     processes: list[subprocess.Popen] = []
     try:
