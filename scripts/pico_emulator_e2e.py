@@ -186,7 +186,7 @@ def main() -> None:
         host = start_serve(signet, work / "data", servers)
         harness = Harness(uf2, flash, font)
         started = time.monotonic()
-        made = device(signet, harness.port, "init", "--words", "12")
+        made = device(signet, harness.port, "init", "--words", "12", "--no-pin")
         words: dict[int, str] = {}
         for text in harness.displayed():
             if text.startswith("Backup words "):

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/embedded-adapter/boards/pico"
 elf=target/thumbv6m-none-eabi/release/signet-pico
 uf2=target/signet-pico.uf2
-state_start=$((0x101FE000))
+state_start=$((0x101FD000))
 
 cargo fmt --check
 cargo clippy --release --quiet -- -D warnings

@@ -11,6 +11,7 @@ use signet_core::link::DeviceError;
 use signet_std::device::{DeviceClientError, open_serial};
 use signet_std::{ClientError, SystemClock, TurbineClient};
 
+use crate::device_pin::{self, PinAction};
 use crate::order::{ChainArgs, OrderSpec, body_json, summary};
 use crate::output::{Context, Result, hex_str};
 
@@ -41,6 +42,10 @@ enum DeviceAction {
         /// 12, 15, 18, 21 or 24 words.
         #[arg(long, default_value_t = 24)]
         words: u8,
+        /// Make the wallet without a PIN (the device states what that means and asks a press);
+        /// otherwise a device without a PIN gets one first.
+        #[arg(long)]
+        no_pin: bool,
     },
     /// Restore a wallet on the device from its words (stdin or --words-file, never the command
     /// line) and passphrase (SIGNET_PASSPHRASE or --ask-passphrase). Less safe than making one
@@ -48,6 +53,26 @@ enum DeviceAction {
     Restore {
         #[command(flatten)]
         words: crate::wallet::MnemonicInput,
+        /// Restore without a PIN (the device states what that means and asks a press);
+        /// otherwise a device without a PIN gets one first (positions from the terminal).
+        #[arg(long)]
+        no_pin: bool,
+    },
+    /// Unlock the device with its PIN: it shows a scrambled grid of digits; type the positions
+    /// of your PIN's digits (never echoed). The 16th wrong PIN in a row wipes the device.
+    Unlock,
+    /// Set, change or remove (nothing, twice) the device's PIN: the current PIN first, then the
+    /// new one twice, each on a fresh grid, then a press.
+    ChangePin,
+    /// Set or remove (nothing, twice) a wipe code: entered instead of the PIN, it wipes the
+    /// device.
+    WipeCode,
+    /// Lock the device now.
+    Lock,
+    /// Lock the unlocked device after this many idle seconds (0: never).
+    AutoLock {
+        /// Idle seconds.
+        secs: u32,
     },
     /// Erase the device's wallet, API key and state (two presses on the device).
     Wipe,
@@ -85,8 +110,17 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
     let mut device = open_serial(&args.port.to_string_lossy(), args.baud, Duration::from_secs(args.timeout))
         .map_err(|e| format!("{}: {e}", args.port.display()))?;
     match args.action {
+        DeviceAction::Unlock => return device_pin::run(&mut device, PinAction::Unlock, ctx),
+        DeviceAction::ChangePin => return device_pin::run(&mut device, PinAction::ChangePin, ctx),
+        DeviceAction::WipeCode => return device_pin::run(&mut device, PinAction::WipeCode, ctx),
+        DeviceAction::Lock => return device_pin::run(&mut device, PinAction::Lock, ctx),
+        DeviceAction::AutoLock { secs } => {
+            return device_pin::run(&mut device, PinAction::AutoLock(secs), ctx);
+        }
         DeviceAction::Info => {
             let status = device.wallet_info()?;
+            // Firmware that predates PINs does not know the request.
+            let pin = device.pin_status().ok();
             let (kid, public_key) = match &status.api_key {
                 Some((kid, key)) => (Some(kid.as_str()), Some(hex_str(key))),
                 None => (None, None),
@@ -108,6 +142,10 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
                 (Some(kid), Some(key)) => format!("\napi key id: {kid}\npublic key: {key}"),
                 _ => "\napi key: none installed".to_owned(),
             });
+            if let Some(pin) = &pin {
+                text.push('\n');
+                text.push_str(&device_pin::describe(pin));
+            }
             ctx.output(
                 &json!({
                     "address": address,
@@ -116,11 +154,13 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
                     "backup_confirmed": wallet.map(|w| w.backup_confirmed),
                     "api_key_id": kid,
                     "public_key": public_key,
+                    "pin": pin.as_ref().map(device_pin::status_json),
                 }),
                 &text,
             );
         }
-        DeviceAction::Init { words } => {
+        DeviceAction::Init { words, no_pin } => {
+            set_pin_first(&mut device, no_pin)?;
             eprintln!(
                 "the device shows the wallet's words a few at a time: write them down, in order, and \
                  press its button after each screen; then it asks two of them back: press when the \
@@ -132,9 +172,10 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
                 &format!("wallet {address} made on the device; backup confirmed"),
             );
         }
-        DeviceAction::Restore { words } => {
+        DeviceAction::Restore { words, no_pin } => {
             let mnemonic = words.read()?;
             let passphrase = words.passphrase()?;
+            set_pin_first(&mut device, no_pin)?;
             eprintln!(
                 "this computer sees the words: making the wallet on the device (`signet device init`) is safer"
             );
@@ -231,5 +272,31 @@ pub fn run(args: DeviceArgs, ctx: &Context<'_>) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// Before a wallet is made or restored: a device without a PIN (and no choice made) gets one,
+/// unless `no_pin`; then the device itself asks to confirm having none.
+fn set_pin_first<T: std::io::Read + std::io::Write>(
+    device: &mut signet_std::device::DeviceClient<T>,
+    no_pin: bool,
+) -> Result<()> {
+    let status = match device.pin_status() {
+        Ok(status) => status,
+        // Firmware that predates PINs.
+        Err(DeviceClientError::Device(DeviceError::BadRequest)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if no_pin {
+        if !status.pin_set && !status.no_pin_chosen {
+            eprintln!("no PIN: the device says what that means; press its button to confirm");
+        }
+        return Ok(());
+    }
+    if status.pin_set || status.no_pin_chosen {
+        return Ok(());
+    }
+    eprintln!("first, a PIN for the device (4 to 9 digits, typed twice, then a press on the device)");
+    device.change_pin(device_pin::read_positions)?;
     Ok(())
 }

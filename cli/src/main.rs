@@ -11,6 +11,7 @@ mod bitzoom;
 mod bitzoom_keys;
 mod demo;
 mod device;
+mod device_pin;
 mod keys;
 mod order;
 mod output;

@@ -150,7 +150,7 @@ fn the_cli_makes_registers_wipes_and_restores_a_device_wallet() {
     let path = serialport::SerialPort::name(&slave).unwrap();
     thread::spawn(move || {
         let user = SimulatedUser::new();
-        let storage = FlashStorage::new(SimulatedFlash::<16384>::default(), 8192).unwrap();
+        let storage = FlashStorage::new(SimulatedFlash::<16384>::default(), 4096).unwrap();
         let rng = rand_core::UnwrapErr(getrandom::SysRng);
         let mut device = Device::boot(storage, RtcClock::new(SimulatedRtc::default()), &user, rng)
             .unwrap()
@@ -168,7 +168,7 @@ fn the_cli_makes_registers_wipes_and_restores_a_device_wallet() {
 
     let info = ok(&device(&["info"]));
     assert!(info["address"].is_null(), "{info}");
-    let made = ok(&device(&["init", "--words", "12"]));
+    let made = ok(&device(&["init", "--words", "12", "--no-pin"]));
     let info = ok(&device(&["info"]));
     assert_eq!(
         (info["address"].clone(), info["origin"].as_str(), info["backup_confirmed"].as_bool()),
@@ -197,7 +197,8 @@ fn the_cli_makes_registers_wipes_and_restores_a_device_wallet() {
     assert!(ok(&device(&["info"]))["address"].is_null());
     let words =
         "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n";
-    let mut args = vec!["device", "--port", path.as_str(), "--timeout", "20", "--json", "restore"];
+    let mut args =
+        vec!["device", "--port", path.as_str(), "--timeout", "20", "--json", "restore", "--no-pin"];
     let restored = ok(&signet_with(&args, words, &[("SIGNET_PASSPHRASE", "TREZOR")]));
     assert_eq!(restored["address"], "0x9c32F71D4DB8Fb9e1A58B0a80dF79935e7256FA6");
     args.truncate(6);
@@ -223,4 +224,110 @@ fn the_cli_makes_registers_wipes_and_restores_a_device_wallet() {
     let derived = ok(&out);
     assert_eq!(derived["address"], case["address"]);
     assert!(derived["private_key"].is_null(), "the private key only with --private-key");
+}
+
+/// A display whose lines the test reads from another thread: the PIN grid the user would see.
+#[derive(Clone, Default)]
+struct SharedDisplay(std::sync::Arc<std::sync::Mutex<(u32, String)>>);
+
+impl signet_embedded::TextDisplay for SharedDisplay {
+    type Error = core::convert::Infallible;
+    fn show(&mut self, line: &str) -> Result<(), Self::Error> {
+        let mut shown = self.0.lock().unwrap();
+        *shown = (shown.0 + 1, line.to_owned());
+        Ok(())
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl SharedDisplay {
+    /// Waits for the next grid after `seen` lines and returns `pin`'s positions on it.
+    fn positions(&self, seen: &mut u32, pin: &str) -> String {
+        for _ in 0..1000 {
+            let (count, line) = self.0.lock().unwrap().clone();
+            if count > *seen
+                && let Some((_, digits)) = signet_embedded::prompts::parse_pin_matrix(&line)
+            {
+                *seen = count;
+                return pin
+                    .bytes()
+                    .map(|d| char::from(b'1' + digits.iter().position(|&x| x == d).unwrap() as u8))
+                    .collect::<String>()
+                    + "\n";
+            }
+            thread::sleep(core::time::Duration::from_millis(10));
+        }
+        panic!("no PIN grid on the display");
+    }
+}
+
+/// Runs `signet device ARGS` typing `pins`' positions, each read off the next grid the device
+/// shows (as a user would), on its standard input.
+fn with_pins(path: &str, display: &SharedDisplay, args: &[&str], pins: &[&str]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(SIGNET)
+        .args(["device", "--port", path, "--timeout", "20", "--json"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut seen = display.0.lock().unwrap().0;
+    for pin in pins {
+        stdin.write_all(display.positions(&mut seen, pin).as_bytes()).unwrap();
+    }
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// The PIN through the command: set (twice, on two grids), locked, refused while locked, a
+/// wrong PIN with the tries left, unlocked, changed.
+#[test]
+fn the_cli_sets_locks_and_unlocks_the_device_pin_by_grid_positions() {
+    use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedLed, SimulatedRtc};
+
+    let (master, slave) = serialport::TTYPort::pair().unwrap();
+    let path = serialport::SerialPort::name(&slave).unwrap();
+    let display = SharedDisplay::default();
+    let shown = display.clone();
+    thread::spawn(move || {
+        let keys = DeviceKeys::new(WalletKey::from_bytes(&[0x42; 32]).unwrap());
+        let button = Button::new(SimulatedButton::presses_every(4), SimulatedLed::default(), NoDelay, CONFIG);
+        let rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut device = Device::new(keys, RtcClock::new(SimulatedRtc::default()), button, rng)
+            .with_display(shown)
+            .with_pin_iterations(1_000);
+        let _ = device.run(&mut FromStd::new(master));
+    });
+    let device = |args: &[&str], pins: &[&str]| with_pins(&path, &display, args, pins);
+
+    let info = ok(&device(&["info"], &[]));
+    assert_eq!(info["pin"]["pin_set"], false, "{info}");
+    let set = ok(&device(&["change-pin"], &["2589", "2589"]));
+    assert_eq!((set["pin_set"].as_bool(), set["locked"].as_bool()), (Some(true), Some(false)), "{set}");
+    ok(&device(&["lock"], &[]));
+    let refused = device(&["token"], &[]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("the device is locked"), "{refused:?}");
+    let wrong = device(&["unlock"], &["1111"]);
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("wrong PIN: 15 tries left"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    let open = ok(&device(&["unlock"], &["2589"]));
+    assert_eq!((open["locked"].as_bool(), open["failures"].as_u64()), (Some(false), Some(0)), "{open}");
+    // A change asks the current PIN, then the new one twice.
+    ok(&device(&["change-pin"], &["2589", "77777", "77777"]));
+    ok(&device(&["lock"], &[]));
+    assert!(!device(&["unlock"], &["2589"]).status.success());
+    let info = ok(&device(&["unlock"], &["77777"]));
+    assert_eq!(info["locked"], false);
+    assert_eq!(ok(&device(&["info"], &[]))["pin"]["failures"], 0);
+    drop(slave);
 }

@@ -9,7 +9,7 @@ mod message;
 mod wallet;
 
 pub use frame::{FRAME_DELIMITER, FrameReader, LinkError, MAX_FRAME_LEN, decode, encode};
-pub use message::{DeviceError, KeySecret, Request, Response};
+pub use message::{DeviceError, KeySecret, PinPositions, PinPurpose, PinStatus, Request, Response};
 pub use wallet::{MAX_LINK_PASSPHRASE_LEN, RestoreSecret, WalletOrigin, WalletStatus, WalletSummary};
 
 #[cfg(test)]
@@ -28,6 +28,9 @@ mod tests {
                 address: "0x076f4c6bBD34AF0015adc9D5168e69a1428b66De".try_into().unwrap(),
             },
             Request::SetTime { unix_secs: -1 },
+            Request::ShowPinMatrix { purpose: PinPurpose::WipeCode },
+            Request::Unlock { positions: heapless::Vec::from_slice(&[9; 9]).unwrap() },
+            Request::SetAutoLock { secs: u32::MAX },
             Request::InstallApiKey {
                 kid: "e792e6d8c4bd2122".try_into().unwrap(),
                 secret: KeySecret([9; 32]),

@@ -27,6 +27,13 @@ pub trait UserPresence {
         let _ = timeout_ms;
         self.confirm()
     }
+
+    /// Waits `ms` on the device's own timer, asking nothing: the delay before a PIN is checked.
+    /// Required (no default), so no presence skips it by accident.
+    ///
+    /// # Errors
+    /// When the hardware fails; the PIN is then not checked.
+    fn pause_ms(&mut self, ms: u32) -> Result<(), Self::Error>;
 }
 
 impl<T: UserPresence + ?Sized> UserPresence for &mut T {
@@ -38,6 +45,10 @@ impl<T: UserPresence + ?Sized> UserPresence for &mut T {
 
     fn confirm_within(&mut self, timeout_ms: u32) -> Result<bool, Self::Error> {
         (**self).confirm_within(timeout_ms)
+    }
+
+    fn pause_ms(&mut self, ms: u32) -> Result<(), Self::Error> {
+        (**self).pause_ms(ms)
     }
 }
 
@@ -135,6 +146,18 @@ where
         let approved = outcome?;
         off?;
         Ok(approved)
+    }
+
+    fn pause_ms(&mut self, ms: u32) -> Result<(), Error<E>> {
+        // In poll-sized steps: a delay that services the link between steps keeps doing so.
+        let step = self.config.poll_ms.max(1);
+        let mut left = ms;
+        while left > 0 {
+            let now = left.min(step);
+            self.delay.delay_ms(now);
+            left -= now;
+        }
+        Ok(())
     }
 }
 

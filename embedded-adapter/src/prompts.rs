@@ -52,6 +52,52 @@ pub(crate) fn reregistration(line: &mut PromptLine, address: &Address, time: Uni
     write!(line, "Register a new API key for {address} at {}? Press to sign", time.utc())
 }
 
+/// The PIN grid: a title row, then the digits at keypad positions 7 8 9, 4 5 6 and 1 2 3, a
+/// row each (16 characters a row: the Pico's screen shows it as a 3×3 block).
+pub(crate) fn pin_matrix(line: &mut PromptLine, title: &str, rows: [[u8; 3]; 3]) -> fmt::Result {
+    line.clear();
+    write!(line, "{title:<16}")?;
+    for [a, b, c] in rows {
+        write!(line, "     {} {} {}      ", char::from(a), char::from(b), char::from(c))?;
+    }
+    Ok(())
+}
+
+/// Reads a PIN grid: its title and the digit at each keypad position (`digits[p - 1]`), `None`
+/// for any other line.
+#[must_use]
+pub fn parse_pin_matrix(line: &str) -> Option<(&str, [u8; 9])> {
+    let (title, grid) = (line.get(..16)?, line.get(16..)?);
+    let shown: heapless::Vec<u8, 9> = grid.bytes().filter(u8::is_ascii_digit).take(9).collect();
+    let [r1, r2, r3] = [shown.get(..3)?, shown.get(3..6)?, shown.get(6..9)?];
+    let mut digits = [0u8; 9];
+    // Top row is positions 7 8 9, then 4 5 6, then 1 2 3.
+    for (row, first) in [(r1, 6), (r2, 3), (r3, 0)] {
+        digits.get_mut(first..first + 3)?.copy_from_slice(row);
+    }
+    Some((title.trim_end(), digits))
+}
+
+/// Shown while the device waits before it checks a PIN.
+pub(crate) fn pin_wait(line: &mut PromptLine, secs: u32) -> fmt::Result {
+    line.clear();
+    write!(line, "Wrong PINs before: waiting {secs} s")
+}
+
+/// Shown while the PIN is checked.
+pub const PIN_CHECKING: &str = "Checking PIN";
+/// The confirmation of a new PIN.
+pub const PIN_SET: &str = "Set the new PIN? Press to confirm";
+/// The confirmation of a device without a PIN: the display states what it means.
+pub const PIN_NONE: &str = "No PIN: anyone holding this device can use it. Press to confirm";
+/// The confirmation of a wipe code.
+pub const WIPE_CODE_SET: &str =
+    "Set the wipe code? Entered as the PIN, it erases everything. Press to confirm";
+/// The confirmation of removing the wipe code.
+pub const WIPE_CODE_NONE: &str = "Remove the wipe code? Press to confirm";
+/// The line a wipe by the PIN counter or the wipe code leaves.
+pub const PIN_WIPED: &str = "Device wiped: restore the wallet from its words";
+
 /// Reads a backup screen: `(position, word)` pairs, `None` for any other line.
 pub fn parse_backup(line: &str) -> Option<impl Iterator<Item = (usize, &str)>> {
     let words = line.strip_prefix("Backup words ")?.split_once(": ")?.1;
@@ -76,6 +122,16 @@ mod tests {
     use std::vec::Vec;
 
     use super::*;
+
+    #[test]
+    fn pin_grids_read_back() {
+        let mut line = PromptLine::new();
+        pin_matrix(&mut line, "Enter your PIN", [*b"371", *b"925", *b"486"]).unwrap();
+        assert_eq!(line.len(), 64);
+        let (title, digits) = parse_pin_matrix(&line).unwrap();
+        assert_eq!((title, &digits), ("Enter your PIN", b"486925371"));
+        assert!(parse_pin_matrix("Backup words 1-4 of 12:").is_none());
+    }
 
     #[test]
     fn lines_read_back() {

@@ -10,6 +10,10 @@
 //! stale older record is erased, so a wipe interrupted after its new (empty) record leaves no
 //! old secret behind for long.
 //!
+//! A third sector holds the wrong-PIN counter ([`TRY_WORDS`] words whose bits are only ever
+//! cleared, see [`signet_core::pin::TryCounter`]): a try is one word program, never an erase, so
+//! no power cut in the middle of a PIN check can take the try back.
+//!
 //! Two checked slots rather than a log-structured store (`sequential-storage`): the state is one
 //! small record, the slots need no garbage collection or async flash driver, and every step of a
 //! commit can be reasoned about (and is tested by cutting power before each flash operation).
@@ -17,7 +21,13 @@
 use embedded_storage::nor_flash::{NorFlash, NorFlashError, NorFlashErrorKind};
 use zeroize::Zeroizing;
 
-use crate::state::{RECORD_LEN, Record, State, counter_of};
+use crate::record::{Loaded, RECORD_LEN, Record, Stored, counter_of, decode_any};
+
+/// Words of the wrong-PIN counter's area: one closes at each right PIN, so the area is erased
+/// once every 64 right PINs.
+pub const TRY_WORDS: usize = 64;
+/// Bytes of the counter's area.
+const TRY_AREA: usize = TRY_WORDS * 4;
 
 /// Where a device keeps its state.
 pub trait Storage {
@@ -34,16 +44,48 @@ pub trait Storage {
     ///
     /// # Errors
     /// When the medium fails; the old state is then still the newest.
-    fn commit(&mut self, state: &LoadedState) -> Result<(), Self::Error>;
+    fn commit(&mut self, state: &StoredState) -> Result<(), Self::Error>;
+
+    /// The wrong-PIN counter's words.
+    ///
+    /// # Errors
+    /// When the medium cannot be read.
+    fn read_tries(&mut self, words: &mut [u32; TRY_WORDS]) -> Result<(), Self::Error>;
+
+    /// Programs counter word `index` with `value`: bits can only be cleared.
+    ///
+    /// # Errors
+    /// When the medium fails (the caller reads the words back to know what took).
+    fn program_try(&mut self, index: usize, value: u32) -> Result<(), Self::Error>;
+
+    /// Erases the counter's area: every word back to all ones.
+    ///
+    /// # Errors
+    /// When the medium fails.
+    fn erase_tries(&mut self) -> Result<(), Self::Error>;
 }
 
-/// A state as stored: opaque outside the crate.
-#[derive(Clone, Default, Debug)]
-pub struct LoadedState(pub(crate) State);
+/// A state as read from storage: opaque outside the crate.
+#[derive(Debug)]
+pub struct LoadedState(pub(crate) Loaded);
 
-/// No storage: state lives in RAM and is lost at power-off (tests, demos).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NoStorage;
+/// A state to store: opaque outside the crate.
+#[derive(Clone, Debug)]
+pub struct StoredState(pub(crate) Stored);
+
+/// No storage: state lives in RAM and is lost at power-off (tests, demos). The wrong-PIN
+/// counter is kept in RAM too, so a PIN set on such a device still counts tries until it
+/// powers off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoStorage {
+    tries: [u32; TRY_WORDS],
+}
+
+impl Default for NoStorage {
+    fn default() -> Self {
+        NoStorage { tries: [u32::MAX; TRY_WORDS] }
+    }
+}
 
 impl Storage for NoStorage {
     type Error = core::convert::Infallible;
@@ -52,7 +94,24 @@ impl Storage for NoStorage {
         Ok(None)
     }
 
-    fn commit(&mut self, _: &LoadedState) -> Result<(), Self::Error> {
+    fn commit(&mut self, _: &StoredState) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn read_tries(&mut self, words: &mut [u32; TRY_WORDS]) -> Result<(), Self::Error> {
+        *words = self.tries;
+        Ok(())
+    }
+
+    fn program_try(&mut self, index: usize, value: u32) -> Result<(), Self::Error> {
+        if let Some(word) = self.tries.get_mut(index) {
+            *word &= value;
+        }
+        Ok(())
+    }
+
+    fn erase_tries(&mut self) -> Result<(), Self::Error> {
+        self.tries = [u32::MAX; TRY_WORDS];
         Ok(())
     }
 }
@@ -66,8 +125,9 @@ pub enum FlashStorageError<E> {
     Verify,
 }
 
-/// The device's state in two slots of a NOR flash: `offset` and `offset + slot_size`, each a
-/// whole number of erase sectors holding at least one record.
+/// The device's state in two slots of a NOR flash, `offset` and `offset + slot_size`, each a
+/// whole number of erase sectors holding at least one record, and the wrong-PIN counter in the
+/// sector after them.
 #[derive(Debug)]
 pub struct FlashStorage<F> {
     flash: F,
@@ -77,19 +137,23 @@ pub struct FlashStorage<F> {
 
 impl<F: NorFlash> FlashStorage<F> {
     /// Storage in `flash` from `offset`: two slots of one erase sector each (or of
-    /// [`RECORD_LEN`], whichever is larger, rounded up to whole sectors).
+    /// [`RECORD_LEN`], whichever is larger, rounded up to whole sectors), then the counter's
+    /// sectors (at least [`TRY_WORDS`] words).
     ///
     /// # Errors
-    /// `None` if the two slots do not fit the flash or `offset` is not sector-aligned.
+    /// `None` if the three areas do not fit the flash, `offset` is not sector-aligned, or the
+    /// flash writes in units that do not divide a record and the counter's area.
     pub fn new(flash: F, offset: u32) -> Option<Self> {
         let sector = u32::try_from(F::ERASE_SIZE).ok()?.max(1);
         let slot_size = u32::try_from(RECORD_LEN).ok()?.div_ceil(sector) * sector;
-        let end = offset.checked_add(slot_size.checked_mul(2)?)?;
+        let tries_size = u32::try_from(TRY_AREA).ok()?.div_ceil(sector) * sector;
+        let end = offset.checked_add(slot_size.checked_mul(2)?)?.checked_add(tries_size)?;
         if !offset.is_multiple_of(sector) || usize::try_from(end).ok()? > flash.capacity() {
             return None;
         }
         // A record must be written in whole write units.
-        if !RECORD_LEN.is_multiple_of(F::WRITE_SIZE.max(1)) {
+        if !RECORD_LEN.is_multiple_of(F::WRITE_SIZE.max(1)) || !TRY_AREA.is_multiple_of(F::WRITE_SIZE.max(1))
+        {
             return None;
         }
         Some(FlashStorage { flash, offset, slot_size })
@@ -123,6 +187,11 @@ impl<F: NorFlash> FlashStorage<F> {
     fn erase_slot(&mut self, i: u32) -> Result<(), F::Error> {
         self.flash.erase(self.slot(i), self.slot(i) + self.slot_size)
     }
+
+    /// Where the counter's area starts.
+    fn tries(&self) -> u32 {
+        self.slot(2)
+    }
 }
 
 /// Which slot holds the newest record, given the slots' counters.
@@ -142,7 +211,7 @@ impl<F: NorFlash> Storage for FlashStorage<F> {
         let counters = self.counters().map_err(FlashStorageError::Flash)?;
         let Some(current) = newest(counters) else { return Ok(None) };
         let other = 1 - current;
-        let state = State::decode(&*self.read_slot(current).map_err(FlashStorageError::Flash)?);
+        let state = decode_any(&*self.read_slot(current).map_err(FlashStorageError::Flash)?);
         if counters.get(other as usize).copied().flatten().is_some() {
             // A stale older record (a commit cut after its write): erased now, so no old secret
             // outlives a wipe or a key change for longer than one start.
@@ -151,7 +220,7 @@ impl<F: NorFlash> Storage for FlashStorage<F> {
         Ok(state.map(LoadedState))
     }
 
-    fn commit(&mut self, state: &LoadedState) -> Result<(), Self::Error> {
+    fn commit(&mut self, state: &StoredState) -> Result<(), Self::Error> {
         let counters = self.counters().map_err(FlashStorageError::Flash)?;
         let current = newest(counters);
         let next = current
@@ -161,9 +230,16 @@ impl<F: NorFlash> Storage for FlashStorage<F> {
         let record: Record = state.0.encode(next);
         self.erase_slot(target).map_err(FlashStorageError::Flash)?;
         self.flash.write(self.slot(target), record.0.as_ref()).map_err(FlashStorageError::Flash)?;
-        let back = self.read_slot(target).map_err(FlashStorageError::Flash)?;
-        if back.as_ref() != record.0.as_ref() {
-            return Err(FlashStorageError::Verify);
+        // Read back in small pieces: a second record-sized buffer would sit on the device's
+        // stack under every commit.
+        let mut back = Zeroizing::new([0u8; 32]);
+        for (i, written) in record.0.chunks(back.len()).enumerate() {
+            let piece = back.get_mut(..written.len()).ok_or(FlashStorageError::Verify)?;
+            let at = self.slot(target) + (i * 32) as u32;
+            self.flash.read(at, piece).map_err(FlashStorageError::Flash)?;
+            if piece != written {
+                return Err(FlashStorageError::Verify);
+            }
         }
         if let Some(old) = current {
             // The new record is whole, so the commit stands; the old one (and its secrets) goes
@@ -171,6 +247,37 @@ impl<F: NorFlash> Storage for FlashStorage<F> {
             let _ = self.erase_slot(old);
         }
         Ok(())
+    }
+
+    fn read_tries(&mut self, words: &mut [u32; TRY_WORDS]) -> Result<(), Self::Error> {
+        let mut bytes = [0u8; TRY_AREA];
+        self.flash.read(self.tries(), &mut bytes).map_err(FlashStorageError::Flash)?;
+        for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+            *word = chunk.try_into().map_or(0, u32::from_le_bytes);
+        }
+        Ok(())
+    }
+
+    fn program_try(&mut self, index: usize, value: u32) -> Result<(), Self::Error> {
+        // The flash writes whole units: program the unit holding the word, with every other
+        // word of it as it is (programming a bit already cleared leaves it cleared).
+        let unit = F::WRITE_SIZE.clamp(4, TRY_AREA);
+        let at = (index * 4) / unit * unit;
+        let mut bytes = [0xffu8; TRY_AREA];
+        let chunk = bytes.get_mut(..unit).ok_or(FlashStorageError::Verify)?;
+        let start = self.tries() + at as u32;
+        self.flash.read(start, chunk).map_err(FlashStorageError::Flash)?;
+        let offset = index * 4 - at;
+        let word = chunk.get_mut(offset..offset + 4).ok_or(FlashStorageError::Verify)?;
+        let old = u32::from_le_bytes(word.try_into().map_err(|_| FlashStorageError::Verify)?);
+        word.copy_from_slice(&(old & value).to_le_bytes());
+        self.flash.write(start, chunk).map_err(FlashStorageError::Flash)
+    }
+
+    fn erase_tries(&mut self) -> Result<(), Self::Error> {
+        let sector = u32::try_from(F::ERASE_SIZE).unwrap_or(1).max(1);
+        let size = u32::try_from(TRY_AREA).unwrap_or(0).div_ceil(sector) * sector;
+        self.flash.erase(self.tries(), self.tries() + size).map_err(FlashStorageError::Flash)
     }
 }
 

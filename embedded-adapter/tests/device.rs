@@ -52,6 +52,10 @@ impl UserPresence for Script {
     fn confirm(&mut self) -> Result<bool, ()> {
         self.answers.pop_front().expect("an unexpected confirmation")
     }
+
+    fn pause_ms(&mut self, _ms: u32) -> Result<(), ()> {
+        Ok(())
+    }
 }
 
 type TestDevice = Device<FakeClock, Script, rand_core::UnwrapErr<getrandom::SysRng>>;

@@ -44,6 +44,10 @@ impl UserPresence for Script {
     fn confirm(&mut self) -> Result<bool, ()> {
         Ok(self.0.pop_front().expect("an unexpected prompt"))
     }
+
+    fn pause_ms(&mut self, _ms: u32) -> Result<(), ()> {
+        Ok(())
+    }
 }
 
 type TestDevice = Device<Clock, Script, rand_core::UnwrapErr<getrandom::SysRng>, SimulatedDisplay>;

@@ -29,7 +29,7 @@ fn device(flash: Flash) -> (DeviceClient<support::End>, std::thread::JoinHandle<
     let (ready, started) = channel();
     let thread = std::thread::spawn(move || {
         let user = SimulatedUser::new();
-        let storage = FlashStorage::new(flash, 8192).unwrap();
+        let storage = FlashStorage::new(flash, 4096).unwrap();
         let rng = rand_core::UnwrapErr(getrandom::SysRng);
         let mut device = Device::boot(storage, RtcClock::new(SimulatedRtc::default()), &user, rng)
             .unwrap()

@@ -21,6 +21,7 @@ use signet_core::turbine::{KeyId, RegistrationRequest, registration_message, rer
 use crate::credentials::TurbineApiKey;
 
 // The device as the clients' signers and as a relayer post's authority: trait impls only.
+pub mod pin;
 mod signers;
 
 /// A relayer post authorized by the device's own API key (`signet device register` installed
@@ -46,6 +47,8 @@ pub enum DeviceClientError {
     /// No whole answer arrived within the client's deadline (a device that says nothing, or
     /// that streams bytes without ever ending a frame).
     TimedOut(core::time::Duration),
+    /// The user gave no PIN positions.
+    Cancelled,
 }
 
 impl fmt::Display for DeviceClientError {
@@ -59,6 +62,7 @@ impl fmt::Display for DeviceClientError {
             DeviceClientError::TimedOut(limit) => {
                 write!(f, "the device did not answer within {} s", limit.as_secs_f64())
             }
+            DeviceClientError::Cancelled => f.write_str("no PIN positions given"),
         }
     }
 }
@@ -69,9 +73,10 @@ impl core::error::Error for DeviceClientError {
             DeviceClientError::Io(e) => Some(e),
             DeviceClientError::Link(e) => Some(e),
             DeviceClientError::Device(e) => Some(e),
-            DeviceClientError::Closed | DeviceClientError::Unexpected | DeviceClientError::TimedOut(_) => {
-                None
-            }
+            DeviceClientError::Closed
+            | DeviceClientError::Unexpected
+            | DeviceClientError::TimedOut(_)
+            | DeviceClientError::Cancelled => None,
         }
     }
 }

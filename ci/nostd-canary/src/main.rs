@@ -119,7 +119,7 @@ fn run() -> Option<()> {
 fn device_wallet_in_flash(now: UnixTime) -> Option<()> {
     let user = SimulatedUser::new();
     let boot = |flash: SimulatedFlash<16384>, user| {
-        let storage = FlashStorage::new(flash, 8192)?;
+        let storage = FlashStorage::new(flash, 4096)?;
         let rng = ChaCha20Rng::from_seed([5; 32]);
         Device::boot(storage, RtcClock::new(SimulatedRtc::default()), user, rng)
             .ok()

@@ -97,7 +97,61 @@ pub enum Request {
         /// The redemption; its owner must be the device's wallet.
         redemption: Redemption,
     },
+    /// Whether a PIN is set, whether the device is locked, and how many tries are left.
+    PinStatus,
+    /// Shows a fresh scrambled PIN grid on the device's display, titled with what it is for;
+    /// only the request of that purpose ([`Request::Unlock`], [`Request::SetPin`] or
+    /// [`Request::SetWipeCode`]) may name positions on it, and uses it up.
+    ShowPinMatrix {
+        /// What the positions typed on it will be.
+        purpose: PinPurpose,
+    },
+    /// Unlocks the device with the PIN whose digits are at these grid positions. The try is
+    /// counted before the PIN is checked, after the delay earned by earlier wrong ones; the
+    /// 16th wrong PIN in a row wipes the device. On an unlocked device, checks the PIN again
+    /// (what [`Request::SetPin`] asks first when it changes one).
+    Unlock {
+        /// Keypad positions (1–9) on the grid last shown.
+        positions: PinPositions,
+    },
+    /// Sets, changes or removes the PIN, in two steps each with its own grid: the new PIN, then
+    /// the same again. No positions (twice) removes the PIN, which the display states and a
+    /// press confirms. A device with a PIN asks for the current one first ([`Request::Unlock`]
+    /// just before).
+    SetPin {
+        /// Keypad positions of the new PIN on the grid last shown; empty for no PIN.
+        positions: PinPositions,
+    },
+    /// Sets (or, with no positions, removes) a wipe code: entered instead of the PIN, it wipes
+    /// the device. Two steps as for [`Request::SetPin`]; needs a PIN, and the current PIN just
+    /// before.
+    SetWipeCode {
+        /// Keypad positions of the wipe code on the grid last shown; empty to remove it.
+        positions: PinPositions,
+    },
+    /// Locks the device now: its secrets stay sealed until the PIN is entered.
+    Lock,
+    /// Sets how long an unlocked device may stay idle before it locks itself (0: never).
+    SetAutoLock {
+        /// Idle seconds.
+        secs: u32,
+    },
 }
+
+/// What a PIN grid is shown for: the device titles it so, and takes positions on it only for
+/// that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinPurpose {
+    /// The current PIN ([`Request::Unlock`]).
+    Current,
+    /// A new PIN ([`Request::SetPin`]).
+    NewPin,
+    /// A wipe code ([`Request::SetWipeCode`]).
+    WipeCode,
+}
+
+/// Keypad positions (1–9) typed on the host for a PIN on the device's grid, at most nine.
+pub type PinPositions = heapless::Vec<u8, 9>;
 
 /// 32 secret key bytes in transit to the device: zeroized on drop, redacted in `Debug`,
 /// compared in constant time.
@@ -150,10 +204,37 @@ pub enum DeviceError {
     CannotShow,
     /// The chain is not one whose contracts the device knows (84532, 137, 43114).
     UnknownChain,
+    /// The device is locked: unlock it with its PIN first.
+    Locked,
+    /// The PIN was wrong.
+    WrongPin {
+        /// Tries left before the device wipes itself.
+        tries_left: u8,
+        /// Seconds the device waits before it checks the next PIN.
+        next_delay_secs: u32,
+    },
+    /// The device wiped itself (the 16th wrong PIN, or the wipe code).
+    Wiped,
+    /// No PIN grid is shown: ask for one ([`Request::ShowPinMatrix`]) and type positions on it.
+    NoPinMatrix,
+    /// The positions do not make a PIN (4 to 9 positions, each 1 to 9).
+    BadPin,
+    /// The second entry differs from the first; nothing changed.
+    PinMismatch,
+    /// Changing the PIN or wipe code needs the current PIN just before.
+    PinNeeded,
+    /// A wipe code needs a PIN, and must differ from it.
+    BadWipeCode,
 }
 
 impl fmt::Display for DeviceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let DeviceError::WrongPin { tries_left, next_delay_secs } = self {
+            return write!(
+                f,
+                "wrong PIN: {tries_left} tries left before the device wipes itself; the next check waits {next_delay_secs} s"
+            );
+        }
         f.write_str(match self {
             DeviceError::NotConfirmed => "not confirmed on the device",
             DeviceError::Clock => "device clock unavailable",
@@ -175,6 +256,14 @@ impl fmt::Display for DeviceError {
             DeviceError::UnknownChain => {
                 "the device does not know that chain's contracts (84532, 137, 43114)"
             }
+            DeviceError::Locked => "the device is locked: unlock it with its PIN (signet device unlock)",
+            DeviceError::WrongPin { .. } => "wrong PIN",
+            DeviceError::Wiped => "the device wiped itself: restore the wallet from its words",
+            DeviceError::NoPinMatrix => "no PIN grid is shown on the device: ask for one first",
+            DeviceError::BadPin => "a PIN has 4 to 9 digits, typed as positions 1 to 9",
+            DeviceError::PinMismatch => "the two entries differ: nothing changed",
+            DeviceError::PinNeeded => "enter the current PIN first",
+            DeviceError::BadWipeCode => "a wipe code needs a PIN and must differ from it",
         })
     }
 }
@@ -228,4 +317,34 @@ pub enum Response {
         /// The 65-byte signature.
         signature: heapless::Vec<u8, 65>,
     },
+    /// Answer to [`Request::PinStatus`], [`Request::Unlock`], [`Request::Lock`],
+    /// [`Request::SetAutoLock`], and to the second step of [`Request::SetPin`] and
+    /// [`Request::SetWipeCode`].
+    PinStatus(PinStatus),
+    /// Answer to [`Request::ShowPinMatrix`]: the grid is on the display.
+    PinMatrixShown,
+    /// Answer to the first step of [`Request::SetPin`] or [`Request::SetWipeCode`]: enter the
+    /// same again on a fresh grid.
+    PinAgain,
+}
+
+/// Whether the device has a PIN and is locked, and what a wrong PIN would cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinStatus {
+    /// A PIN protects the device's secrets.
+    pub pin_set: bool,
+    /// The secrets are sealed until the PIN is entered.
+    pub locked: bool,
+    /// Wrong PINs since the last right one.
+    pub failures: u8,
+    /// Tries left before the device wipes itself.
+    pub tries_left: u8,
+    /// Seconds the device waits before it checks the next PIN.
+    pub next_delay_secs: u32,
+    /// A wipe code is set.
+    pub wipe_code_set: bool,
+    /// Idle seconds after which an unlocked device locks itself (0: never).
+    pub auto_lock_secs: u32,
+    /// The user chose, on the device, to have no PIN.
+    pub no_pin_chosen: bool,
 }

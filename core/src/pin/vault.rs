@@ -149,6 +149,32 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// Bytes of [`Keys::to_bytes`].
+    pub const LEN: usize = SEALED_LEN;
+
+    /// The keys as bytes, for a device without a PIN, which keeps them in the clear (its
+    /// secrets stay sealed the same way, so setting a PIN later re-seals only these).
+    #[must_use]
+    pub fn to_bytes(&self) -> Zeroizing<[u8; SEALED_LEN]> {
+        let mut out = Zeroizing::new([0u8; SEALED_LEN]);
+        let (data, auth) = out.split_at_mut(DATA_KEY_LEN);
+        data.copy_from_slice(&self.data);
+        auth.copy_from_slice(&self.auth);
+        out
+    }
+
+    /// Keys from [`Keys::to_bytes`].
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8; SEALED_LEN]) -> Self {
+        let mut keys = Keys { data: [0; DATA_KEY_LEN], auth: [0; AUTH_KEY_LEN] };
+        let (data, auth) = bytes.split_at(DATA_KEY_LEN);
+        keys.data.copy_from_slice(data);
+        keys.auth.copy_from_slice(auth);
+        keys
+    }
+}
+
 impl core::fmt::Debug for Keys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Keys(<redacted>)")

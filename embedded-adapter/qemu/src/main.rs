@@ -34,8 +34,8 @@ type Flash = SimulatedFlash<16384>;
 type Firmware<'u> =
     Device<RtcClock<SimulatedRtc>, &'u SimulatedUser, ChaCha20Rng, Console<'u>, FlashStorage<Flash>>;
 
-/// Where the state lives in the flash: its second half (two 4 KiB slots).
-const STATE_OFFSET: u32 = 8192;
+/// Where the state lives in the flash: its last three sectors (two 4 KiB slots and the PIN counter).
+const STATE_OFFSET: u32 = 4096;
 
 /// The restore demo: BIP-39's published 24-word vector (entropy 7f7f…) and a passphrase.
 const RESTORE_WORDS: &str = "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title";

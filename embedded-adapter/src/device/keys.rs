@@ -55,6 +55,7 @@ impl DeviceKeys {
             api_key: self.api_key.clone(),
             unconfirmed_shift_secs: 0,
             counter: 0,
+            pin: crate::state::PinConfig::default(),
         }
     }
 }

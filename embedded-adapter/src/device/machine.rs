@@ -5,13 +5,16 @@ use core::fmt;
 use embedded_io::{Read, Write};
 use rand_core::CryptoRng;
 use signet_core::eth::Address;
-use signet_core::link::{self, DeviceError, FrameReader, MAX_FRAME_LEN, Request, Response};
+use signet_core::link::{self, DeviceError, FrameReader, MAX_FRAME_LEN, PinPurpose, Request, Response};
+use signet_core::pin::Keys;
 use signet_core::turbine::KeyId;
 use signet_core::turbine::permit::TypedMessage;
 
 use crate::device::keys::DeviceKeys;
+use crate::device::session::PinGuard;
+use crate::record::{Loaded, Public, Stored};
 use crate::state::{State, Wallet};
-use crate::storage::{LoadedState, NoStorage, Storage};
+use crate::storage::{NoStorage, Storage, StoredState};
 use crate::{Error, NoDisplay, TextDisplay, TimeSource, UserPresence};
 
 /// A signing device: its state (wallet, API key, clock changes), a clock, a way to ask the user,
@@ -29,6 +32,7 @@ pub struct Device<C, U, R, D = NoDisplay, S = NoStorage> {
     pub(crate) display: D,
     pub(crate) storage: S,
     reader: FrameReader,
+    pub(crate) guard: PinGuard,
 }
 
 impl<C, U, R, D, S> fmt::Debug for Device<C, U, R, D, S> {
@@ -41,33 +45,100 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng> Device<C, U, R> {
     /// A device over its parts with keys it was given (no words, nothing stored), without a
     /// display (it signs no orders).
     pub fn new(keys: DeviceKeys, clock: C, presence: U, rng: R) -> Self {
-        Self::from_state(keys.into_state(), clock, presence, rng, NoStorage)
+        Self::from_state(keys.into_state(), clock, presence, rng, NoStorage::default())
     }
 }
 
 impl<C: TimeSource, U: UserPresence, R: CryptoRng, S: Storage> Device<C, U, R, NoDisplay, S> {
     /// Starts a device from what `storage` holds: a new device (no wallet until the host asks
-    /// for one to be made or restored) when it holds nothing valid.
+    /// for one to be made or restored) when it holds nothing valid; locked when a PIN protects
+    /// it. A wrong-PIN counter found exhausted (power cut during the wipe it called for) wipes
+    /// now.
     ///
     /// # Errors
     /// When the storage cannot be read.
     pub fn boot(mut storage: S, clock: C, presence: U, rng: R) -> Result<Self, S::Error> {
-        let state = storage.load()?.map(|loaded| loaded.0).unwrap_or_default();
-        Ok(Self::from_state(state, clock, presence, rng, storage))
+        let loaded = storage.load()?;
+        let mut device = Self::from_state(State::default(), clock, presence, rng, storage);
+        match loaded.map(|loaded| loaded.0) {
+            None => {}
+            Some(Loaded::Legacy(state)) => device.state = state,
+            Some(Loaded::Current(stored)) => device.take_stored(stored),
+        }
+        if device.read_counter().is_ok_and(|c| c.exhausted()) {
+            let _ = device.wipe_now();
+        }
+        Ok(device)
+    }
+
+    /// Takes up a stored state: open when its keys are in the clear, locked otherwise.
+    fn take_stored(&mut self, stored: Stored) {
+        match &stored.clear_keys {
+            Some(keys) => {
+                // A record whose secrets do not open under its own keys is not this device's
+                // state: the device starts new.
+                if let Some(state) = stored.open(keys) {
+                    self.state = state;
+                    self.guard.keys = Some(keys.clone());
+                }
+            }
+            None => {
+                self.state = State {
+                    unconfirmed_shift_secs: stored.unconfirmed_shift_secs,
+                    counter: stored.counter,
+                    pin: stored.pin.clone(),
+                    ..State::default()
+                };
+                self.guard.locked = true;
+            }
+        }
+        self.guard.stored = Some(stored);
     }
 }
 
 impl<C, U, R, S> Device<C, U, R, NoDisplay, S> {
     fn from_state(state: State, clock: C, presence: U, rng: R, storage: S) -> Self {
-        Device { state, clock, presence, rng, display: NoDisplay, storage, reader: FrameReader::new() }
+        Device {
+            state,
+            clock,
+            presence,
+            rng,
+            display: NoDisplay,
+            storage,
+            reader: FrameReader::new(),
+            guard: PinGuard::default(),
+        }
     }
 }
 
 impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> Device<C, U, R, D, S> {
     /// The same device with `display` to show orders, backup words and confirmations on.
     pub fn with_display<E: TextDisplay>(self, display: E) -> Device<C, U, R, E, S> {
-        let Device { state, clock, presence, rng, display: _, storage, reader } = self;
-        Device { state, clock, presence, rng, display, storage, reader }
+        let Device { state, clock, presence, rng, display: _, storage, reader, guard } = self;
+        Device { state, clock, presence, rng, display, storage, reader, guard }
+    }
+
+    /// The same device with the board's unique id (at most 32 bytes are used), hashed into the
+    /// PIN's salt so a flash image copied to another board does not open there.
+    #[must_use]
+    pub fn with_device_id(mut self, id: &[u8]) -> Self {
+        self.guard.device_id = id.iter().copied().take(32).collect();
+        self
+    }
+
+    /// The same device stretching new PINs with `iterations` of PBKDF2-HMAC-SHA256 (default
+    /// [`signet_core::pin::PIN_ITERATIONS`]; at least 1,000): a board picks what takes it about a second. The
+    /// count is stored with the sealed keys, so a PIN set before keeps its own.
+    #[must_use]
+    pub fn with_pin_iterations(mut self, iterations: u32) -> Self {
+        self.guard.iterations = iterations;
+        self
+    }
+
+    /// Whether the device is locked (a PIN protects it and has not been entered).
+    #[must_use]
+    pub fn is_locked(&self) -> bool {
+        self.guard.locked
     }
 
     /// The display.
@@ -85,10 +156,18 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
         self.storage
     }
 
-    /// The wallet's address, once there is a wallet.
+    /// The wallet's address, once there is a wallet (locked or not).
     #[must_use]
     pub fn address(&self) -> Option<Address> {
-        self.state.wallet.as_ref().map(|w| w.key.address())
+        self.public().wallet.map(|w| w.address)
+    }
+
+    /// What the device may tell of itself, locked or not.
+    pub(crate) fn public(&self) -> Public {
+        match (&self.guard.stored, self.guard.locked) {
+            (Some(stored), true) => stored.public.clone(),
+            _ => Public::of(&self.state),
+        }
     }
 
     /// The installed API key's id and public key.
@@ -123,6 +202,30 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
     /// token is minted straight into it): no `Result<Response, _>` layer or token copy, whose
     /// hundreds of bytes would count against the device's stack.
     pub fn answer(&mut self, request: &Request, response: &mut Response) {
+        self.lock_if_idle();
+        let pin_entry = matches!(
+            request,
+            Request::PinStatus
+                | Request::ShowPinMatrix { .. }
+                | Request::SetPin { .. }
+                | Request::SetWipeCode { .. }
+        );
+        if !pin_entry {
+            self.guard.session.end_change();
+        }
+        let while_locked = pin_entry
+            || matches!(
+                request,
+                Request::DeviceInfo
+                    | Request::WalletInfo
+                    | Request::Unlock { .. }
+                    | Request::Lock
+                    | Request::Wipe
+            );
+        if self.guard.locked && !while_locked {
+            *response = Response::Error(DeviceError::Locked);
+            return;
+        }
         match request {
             Request::DeviceInfo => self.device_info(response),
             Request::MintToken => self.mint(response),
@@ -146,6 +249,18 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
             Request::SignRedemption { chain_id, redemption } => {
                 *response = self.sign_message(*chain_id, &TypedMessage::Redemption(redemption.clone()));
             }
+            Request::PinStatus => *response = self.pin_status(),
+            Request::ShowPinMatrix { purpose } => *response = self.show_pin_matrix(*purpose),
+            Request::Unlock { positions } => *response = self.unlock(positions),
+            Request::SetPin { positions } => *response = self.set_secret(PinPurpose::NewPin, positions),
+            Request::SetWipeCode { positions } => {
+                *response = self.set_secret(PinPurpose::WipeCode, positions)
+            }
+            Request::Lock => {
+                self.lock();
+                *response = self.pin_status();
+            }
+            Request::SetAutoLock { secs } => *response = self.set_auto_lock(*secs),
         }
     }
 
@@ -163,11 +278,24 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
         }
     }
 
-    /// Stores `next` and makes it the device's state; if it cannot be stored, nothing changes.
+    /// Stores `next` (its secrets sealed under the device's keys) and makes it the device's
+    /// state; if it cannot be stored, nothing changes.
     pub(crate) fn commit(&mut self, next: State) -> Result<(), DeviceError> {
-        let loaded = LoadedState(next);
-        self.storage.commit(&loaded).map_err(|_| DeviceError::Storage)?;
-        self.state = loaded.0;
+        let keys = match &self.guard.keys {
+            Some(keys) => keys.clone(),
+            None => Keys::generate(&mut self.rng),
+        };
+        self.commit_with(next, keys)
+    }
+
+    /// [`Device::commit`] under `keys` (new ones at a wipe or when the PIN is removed).
+    #[inline(never)]
+    pub(crate) fn commit_with(&mut self, next: State, keys: Keys) -> Result<(), DeviceError> {
+        let stored = StoredState(Stored::seal(&next, &keys, &mut self.rng));
+        self.storage.commit(&stored).map_err(|_| DeviceError::Storage)?;
+        self.state = next;
+        self.guard.keys = Some(keys);
+        self.guard.stored = Some(stored.0);
         Ok(())
     }
 

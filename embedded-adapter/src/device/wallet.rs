@@ -43,31 +43,37 @@ fn account_key(mnemonic: &Mnemonic, passphrase: &Passphrase<'_>) -> Result<Walle
 }
 
 impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> Device<C, U, R, D, S> {
-    /// The old `DeviceInfo` answer: the zero address before there is a wallet.
+    /// The old `DeviceInfo` answer: the zero address before there is a wallet. A locked device
+    /// answers it too, from what it keeps in the clear.
+    #[inline(never)]
     pub(crate) fn device_info(&mut self, response: &mut Response) {
+        let public = self.public();
         *response = Response::DeviceInfo {
-            api_key: self.api_key().and_then(|(kid, public_key)| {
+            api_key: public.api_key.and_then(|(kid, public_key)| {
                 heapless::String::try_from(kid.as_str()).ok().map(|kid| (kid, public_key))
             }),
-            wallet: self.address().map_or([0; 20], |a| *a.as_bytes()),
+            wallet: public.wallet.map_or([0; 20], |w| *w.address.as_bytes()),
         };
     }
 
+    /// The `WalletInfo` answer, locked or not.
+    #[inline(never)]
     pub(crate) fn wallet_info(&self) -> Response {
         use core::fmt::Write as _;
-        let wallet = self.state.wallet.as_ref().map(|w| {
+        let public = self.public();
+        let wallet = public.wallet.map(|w| {
             let mut path = heapless::String::new();
-            if let Some(p) = w.path() {
+            if let Some(p) = w.index.and_then(|i| signet_core::eth::DerivationPath::ethereum(i).ok()) {
                 let _ = write!(path, "{p}");
             }
             WalletSummary {
-                address: *w.key.address().as_bytes(),
+                address: *w.address.as_bytes(),
                 path,
                 origin: w.origin,
                 backup_confirmed: w.backup_confirmed,
             }
         });
-        let api_key = self.api_key().and_then(|(kid, public_key)| {
+        let api_key = public.api_key.and_then(|(kid, public_key)| {
             heapless::String::try_from(kid.as_str()).ok().map(|kid| (kid, public_key))
         });
         Response::WalletInfo(WalletStatus { wallet, api_key })
@@ -86,7 +92,7 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
                 Some(mnemonic) => mnemonic.clone(),
                 None => return Response::Error(DeviceError::WalletExists),
             },
-            None => match self.create_wallet(count) {
+            None => match self.choose_no_pin().and_then(|()| self.create_wallet(count)) {
                 Ok(mnemonic) => mnemonic,
                 Err(e) => return Response::Error(e),
             },
@@ -101,6 +107,23 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
             Ok(address) => Response::WalletReady { wallet: address },
             Err(e) => Response::Error(e),
         }
+    }
+
+    /// A wallet is made on a device without a PIN only when the user chooses so there: the
+    /// display says what it means and a press confirms (a host that sets a PIN first never
+    /// asks; an older host gets this screen). The choice is stored with the wallet.
+    fn choose_no_pin(&mut self) -> Result<(), DeviceError> {
+        if self.state.pin.sealed.is_some() || self.state.pin.no_pin_chosen {
+            return Ok(());
+        }
+        let confirmed = match self.display.show(prompts::PIN_NONE) {
+            Ok(()) => self.confirm(),
+            Err(_) => Err(DeviceError::NoDisplay),
+        };
+        let _ = self.display.clear();
+        confirmed?;
+        self.state.pin.no_pin_chosen = true;
+        Ok(())
     }
 
     /// New words, their account key, stored before the words are shown: a cut from here on
@@ -211,6 +234,9 @@ impl<C: TimeSource, U: UserPresence, R: CryptoRng, D: TextDisplay, S: Storage> D
         let Some(passphrase) = passphrase else {
             return Response::Error(DeviceError::BadMnemonic);
         };
+        if let Err(e) = self.choose_no_pin() {
+            return Response::Error(e);
+        }
         let key = match account_key(&mnemonic, &passphrase) {
             Ok(key) => key,
             Err(e) => return Response::Error(e),

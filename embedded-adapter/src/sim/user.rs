@@ -17,6 +17,8 @@ struct Seen {
     approve: bool,
     check_right: bool,
     presses: u32,
+    paused_ms: u64,
+    pin: heapless::Vec<u8, 9>,
 }
 
 /// Share it as `&SimulatedUser` for both the device's display and its button.
@@ -40,6 +42,8 @@ impl SimulatedUser {
             approve: true,
             check_right: true,
             presses: 0,
+            paused_ms: 0,
+            pin: heapless::Vec::new(),
         }))
     }
 
@@ -72,6 +76,27 @@ impl SimulatedUser {
     /// How many times the user pressed.
     pub fn presses(&self) -> u32 {
         self.0.borrow().presses
+    }
+
+    /// Milliseconds the device paused (its PIN delays), in simulated time: nothing waits.
+    pub fn paused_ms(&self) -> u64 {
+        self.0.borrow().paused_ms
+    }
+
+    /// The PIN (ASCII digits) the user types on the next grids, as positions.
+    pub fn remember_pin(&self, pin: &[u8]) {
+        self.0.borrow_mut().pin =
+            heapless::Vec::from_slice(pin.get(..pin.len().min(9)).unwrap_or_default()).unwrap_or_default();
+    }
+
+    /// The positions of the remembered PIN on the grid shown now (empty when no grid is shown,
+    /// or for an empty PIN): what the user types on the host.
+    pub fn pin_positions(&self) -> heapless::Vec<u8, 9> {
+        let seen = self.0.borrow();
+        let Some((_, digits)) = crate::prompts::parse_pin_matrix(&seen.current) else {
+            return heapless::Vec::new();
+        };
+        seen.pin.iter().filter_map(|d| digits.iter().position(|x| x == d).map(|i| i as u8 + 1)).collect()
     }
 }
 
@@ -122,5 +147,11 @@ impl UserPresence for &SimulatedUser {
 
     fn confirm_within(&mut self, _timeout_ms: u32) -> Result<bool, Infallible> {
         self.confirm()
+    }
+
+    fn pause_ms(&mut self, ms: u32) -> Result<(), Infallible> {
+        let mut seen = self.0.borrow_mut();
+        seen.paused_ms = seen.paused_ms.saturating_add(u64::from(ms));
+        Ok(())
     }
 }

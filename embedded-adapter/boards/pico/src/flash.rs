@@ -1,4 +1,4 @@
-//! The device's state in the last 8 KiB of the Pico's flash, through the boot ROM's flash
+//! The device's state in the last 12 KiB of the Pico's flash, through the boot ROM's flash
 //! routines.
 //!
 //! While the flash is erased or programmed it cannot be read, so nothing may run from it: the
@@ -12,11 +12,11 @@ use embedded_storage::nor_flash::{
 use rp2040_hal::rom_data;
 use zeroize::Zeroize;
 
-/// Where the state region starts, from the start of flash: the last two 4 KiB sectors of 2 MiB
-/// (memory.x keeps the firmware out of them).
+/// Where the state region starts, from the start of flash: the last three 4 KiB sectors of 2 MiB
+/// (two state slots and the wrong-PIN counter; memory.x keeps the firmware out of them).
 pub const STATE_OFFSET: u32 = 2 * 1024 * 1024 - STATE_LEN;
-/// The state region's size: two slots of one sector.
-pub const STATE_LEN: u32 = 8 * 1024;
+/// The state region's size: two slots of one sector and the counter's sector.
+pub const STATE_LEN: u32 = 12 * 1024;
 const XIP_BASE: u32 = 0x1000_0000;
 const SECTOR: u32 = 4096;
 const PAGE: u32 = 256;
