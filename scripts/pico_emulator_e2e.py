@@ -21,9 +21,10 @@ with the UF2 image; bridges the emulated USB serial port (TCP) to a pseudo-termi
    mints the token once it has signed). `signet approve --device` likewise, with one press.
 6. The emulator stops and starts again over the same flash contents (a power cycle): the device
    still holds its wallet and API key and mints a token the server accepts.
-7. The power goes during a key install (registering with a second server), once after the free
-   slot's erase and once after the new record's program: at the next start the device loads the old state
-   in the first case and the new key in the second (whose token the server accepts).
+7. The power goes during a key install (registering with a second server), once after the first
+   of the new record's two 256-byte pages (a torn record) and once after its last: at the next
+   start the device loads the old state in the first case and the new key in the second (whose
+   token the server accepts).
 
 Usage: pico_emulator_e2e.py SIGNET_BIN FIRMWARE.uf2 FONT8X8_LEGACY_RS
 """
@@ -264,9 +265,10 @@ def main() -> None:
         harness = None
 
         # Power cuts during the commit that installs a new key (the wallet registering with
-        # another server): after the erase of the free slot the old state must load, after the
-        # new record's program the new one.
-        for cut, new_key_expected in ((1, False), (2, True)):
+        # another server): the free slot is erased (operation 1), then the 512-byte record is
+        # programmed a 256-byte page at a time (2, 3). After its first page (a torn record) the
+        # old state must load, after its last the new one.
+        for cut, new_key_expected in ((2, False), (3, True)):
             other = start_serve(signet, work / f"data-cut{cut}", servers)
             cut_flash = str(work / f"cut{cut}.bin")
             Path(cut_flash).write_bytes(Path(flash).read_bytes())

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Raspberry Pi Pico firmware (release, fat LTO), prints its flash and static RAM use,
 # fails if it reaches the flash sectors reserved for the device's state, writes the UF2 image
-# (target/signet-pico.uf2 in the board crate), and runs it end to end in the rp2040js emulator
-# against a local signet serve (scripts/pico_emulator_e2e.py).
+# (target/signet-pico.uf2 in the board crate, copied to the workspace's target/ with the font's
+# path for scripts/pico_pin_e2e.py), and runs it end to end in the rp2040js emulator against a
+# local signet serve (scripts/pico_emulator_e2e.py).
 # Usage: scripts/pico_firmware.sh SIGNET_BINARY
 set -euo pipefail
 signet=$(realpath "$1")
@@ -46,3 +47,7 @@ for p in json.load(sys.stdin)["packages"]:
     if p["name"] == "font8x8":
         print(p["manifest_path"].rsplit("/", 1)[0] + "/src/legacy.rs")')
 timeout 1500 python3 "$root/scripts/pico_emulator_e2e.py" "$signet" "$uf2" "$font"
+# Kept for the PIN's end-to-end run with the Python package (scripts/pico_pin_e2e.py), which
+# needs the wheel built later; the board's own target is removed after this step.
+cp "$uf2" "$root/target/signet-pico.uf2"
+echo "$font" > "$root/target/signet-pico.font"

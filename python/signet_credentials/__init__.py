@@ -24,7 +24,7 @@ from signet_credentials._errors import (
 from signet_credentials._typed import MAX_UINT256, Contracts, TypedSignature, contracts, ctf_approval, redemption, usdc_permit
 from signet_credentials._types import BotMetadata, OrderArgs, Outcome, PermitSignature, Side, SignedOrder
 from signet_credentials.auth import ApiCredentials, BearerTokenAuth, create_bearer_auth, request_api_credentials
-from signet_credentials.device import SigningDevice
+from signet_credentials.device import PinStatus, SigningDevice
 from signet_credentials.sdk import use_with
 from signet_credentials.signer import Signer, create_signer
 from signet_credentials.verifier import Claims, Verifier
@@ -48,6 +48,7 @@ __all__ = [
     "SignatureError",
     "SignedOrder",
     "Signer",
+    "PinStatus",
     "SigningDevice",
     "SignetError",
     "TurbineError",

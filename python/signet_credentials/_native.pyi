@@ -1,6 +1,6 @@
 """Type stubs of the native module (signet_credentials._native)."""
 
-from typing import Optional, Protocol, Tuple
+from typing import Callable, Optional, Protocol, Tuple
 
 class OrderFields(Protocol):
     """What `sign_order` reads from an order (the SDK's `OrderArgs` has it), nonce made."""
@@ -54,6 +54,8 @@ class Device:
         self, order: OrderFields, chain_id: int, verifying_contract: Optional[str] = None
     ) -> Tuple[str, str]: ...
     def sign_typed_data(self, typed_json: str) -> Tuple[int, str, str]: ...
+    def pin_status(self) -> Tuple[bool, bool, int, int, int, bool, int]: ...
+    def unlock(self, positions: Callable[[str], Optional[str]]) -> Tuple[bool, bool, int, int, int, bool, int]: ...
 
 class Verifier:
     def __init__(self, key_store: Optional[str] = None, replay_store: str = "memory", replay_capacity: int = ...) -> None: ...

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use signet_core::Clock as _;
 use signet_core::eth::Address;
+use signet_core::link::{PinPurpose, PinStatus};
 use signet_std::device::{DeviceClient, open_serial};
 use signet_std::{ClientError, SystemClock, TurbineClient};
 
@@ -128,7 +129,43 @@ impl Device {
         })
     }
 
+    /// Whether a PIN is set and the device locked, and what a wrong PIN costs:
+    /// `(pin_set, locked, failures, tries_left, next_delay_secs, wipe_code_set, auto_lock_secs)`.
+    fn pin_status(&self, py: Python<'_>) -> PyResult<PinTuple> {
+        self.with(py, |c| c.pin_status().map(pin_tuple).map_err(device_error))
+    }
+
+    /// Unlocks the device with its PIN: the device shows a scrambled grid, and `positions` (a
+    /// callable given what the grid is for, `"current"`) returns the positions the user typed
+    /// for it (`"7391"`; `None` cancels). The PIN status after it.
+    fn unlock(&self, py: Python<'_>, positions: Py<PyAny>) -> PyResult<PinTuple> {
+        self.with(py, |c| {
+            // Each grid is answered by calling back into Python, with the GIL taken again just
+            // for that call; a callback that fails or returns nothing cancels.
+            let ask = |purpose: PinPurpose| {
+                let name = match purpose {
+                    PinPurpose::Current => "current",
+                    PinPurpose::NewPin => "new-pin",
+                    PinPurpose::WipeCode => "wipe-code",
+                };
+                Python::attach(|py| {
+                    let typed = positions.call1(py, (name,)).ok()?;
+                    let text: Option<String> = typed.extract(py).ok()?;
+                    text.as_deref().and_then(signet_std::device::pin::parse_positions)
+                })
+            };
+            c.unlock(ask).map(pin_tuple).map_err(device_error)
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!("Device(port={:?}, address={:?})", self.port, self.address())
     }
+}
+
+/// `(pin_set, locked, failures, tries_left, next_delay_secs, wipe_code_set, auto_lock_secs)`.
+type PinTuple = (bool, bool, u8, u8, u32, bool, u32);
+
+fn pin_tuple(s: PinStatus) -> PinTuple {
+    (s.pin_set, s.locked, s.failures, s.tries_left, s.next_delay_secs, s.wipe_code_set, s.auto_lock_secs)
 }

@@ -8,7 +8,9 @@
 //! /dev/pts/7
 //! ```
 //!
-//! The wallet key is new each run unless `SIGNET_SIM_WALLET` holds one (hex).
+//! The wallet key is new each run unless `SIGNET_SIM_WALLET` holds one (hex). With
+//! `SIGNET_SIM_SHOW=1` it prints each line its display shows (`display: …`) on stdout after the
+//! port: a PIN grid among them, for a test or a person to read the positions off.
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
@@ -16,7 +18,7 @@ fn main() -> std::process::ExitCode {
 
     use embedded_io_adapters::std::FromStd;
     use signet_core::eth::WalletKey;
-    use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedDisplay, SimulatedLed, SimulatedRtc};
+    use signet_embedded::sim::{NoDelay, SimulatedButton, SimulatedLed, SimulatedRtc};
     use signet_embedded::{Button, ButtonConfig, Device, DeviceKeys, RtcClock};
 
     let wallet = match std::env::var("SIGNET_SIM_WALLET") {
@@ -59,13 +61,38 @@ fn main() -> std::process::ExitCode {
         button,
         signet_std::os_rng(),
     )
-    .with_display(SimulatedDisplay::default());
+    .with_display(Display { print: std::env::var("SIGNET_SIM_SHOW").is_ok_and(|v| v == "1") });
     // The slave end stays open here, so the port lives while clients come and go.
     let _slave = slave;
     // The device loop ends only when the link does (which the open slave end prevents).
     let outcome = device.run(&mut FromStd::new(master));
     eprintln!("simulated_device: link ended: {outcome:?}");
     std::process::ExitCode::FAILURE
+}
+
+/// A display that prints what it shows when asked to.
+#[cfg(unix)]
+struct Display {
+    print: bool,
+}
+
+#[cfg(unix)]
+impl signet_embedded::TextDisplay for Display {
+    type Error = std::io::Error;
+
+    fn show(&mut self, line: &str) -> Result<(), Self::Error> {
+        use std::io::Write as _;
+        if self.print {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "display: {line}")?;
+            out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 #[cfg(not(unix))]

@@ -19,7 +19,8 @@
 //   socket on 127.0.0.1.
 //
 // Prints one line per event on stdout: "usb-serial 127.0.0.1:PORT", "usb connected",
-// "display: TEXT", "press", "flash erase|program OFFSET LEN", "fatal: …".
+// "display: TEXT", "press", "flash erase|program OFFSET LEN", "pin check: MS ms" (emulated time
+// from "Checking PIN" to the next screen), "fatal: …".
 //
 // Usage: node harness.mjs --uf2 FIRMWARE.uf2 --flash STATE.bin --font font8x8/src/legacy.rs
 //        [--max-seconds N] [--power-cut-after N]
@@ -118,9 +119,17 @@ let screen = '';
 let ledOn = false;
 let complete = true;
 // What the user read: the screen's text once whole (null while a long line is still paging).
+// When the firmware began its PIN check ("Checking PIN" shown), in emulated nanoseconds: how long
+// the check takes on a real RP2040, whatever the emulator's own speed.
+let pinCheckFrom = null;
 function onText(text) {
   complete = text !== null;
   if (text === null) return;
+  if (text === 'Checking PIN' && screen !== text) pinCheckFrom = sim.clock.nanos;
+  if (pinCheckFrom !== null && text !== 'Checking PIN') {
+    say(`pin check: ${((sim.clock.nanos - pinCheckFrom) / 1e6).toFixed(0)} ms`);
+    pinCheckFrom = null;
+  }
   if (text !== screen && text) say(`display: ${text}`);
   screen = text;
   const backup = text.match(/^Backup words \d+-\d+ of \d+: (.*)$/);
