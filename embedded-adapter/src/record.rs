@@ -9,9 +9,11 @@
 //! stored in the clear beside them, so it can answer without its secrets.
 
 pub(crate) mod legacy;
+mod public;
+
+pub(crate) use public::{Public, PublicWallet};
 
 use signet_core::eth::{Address, Mnemonic, WalletKey};
-use signet_core::link::WalletOrigin;
 use signet_core::pin::{ENTRY_HEADER_LEN, EntryHeader, Keys, SEALED_KEYS_LEN, SealedKeys, WipeCode};
 use signet_core::turbine::KeyId;
 use zeroize::Zeroizing;
@@ -59,40 +61,6 @@ const NO_PIN_CHOSEN: u8 = 128;
 
 /// A stored record: wiped on drop.
 pub(crate) struct Record(pub(crate) Zeroizing<[u8; RECORD_LEN]>);
-
-/// A wallet as a locked device may describe it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct PublicWallet {
-    pub(crate) address: Address,
-    pub(crate) index: Option<u32>,
-    pub(crate) origin: WalletOrigin,
-    pub(crate) backup_confirmed: bool,
-    /// Bytes of the words' entropy kept until the backup is confirmed.
-    pub(crate) entropy_len: Option<u8>,
-}
-
-/// What a locked device may tell of itself.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Public {
-    pub(crate) wallet: Option<PublicWallet>,
-    pub(crate) api_key: Option<(KeyId, [u8; 32])>,
-}
-
-impl Public {
-    /// What `state` tells.
-    pub(crate) fn of(state: &State) -> Public {
-        Public {
-            wallet: state.wallet.as_ref().map(|w| PublicWallet {
-                address: w.key.address(),
-                index: w.index,
-                origin: w.origin,
-                backup_confirmed: w.backup_confirmed,
-                entropy_len: w.mnemonic.as_ref().map(|m| m.entropy().len() as u8),
-            }),
-            api_key: state.api_key.as_ref().map(|a| (a.kid.clone(), a.key.verifying_key().to_bytes())),
-        }
-    }
-}
 
 /// A state as stored: its public part, its PIN settings and its secrets sealed.
 #[derive(Clone)]
@@ -353,6 +321,8 @@ pub(crate) fn decode_any(bytes: &[u8; RECORD_LEN]) -> Option<Loaded> {
 
 #[cfg(test)]
 mod tests {
+    use signet_core::link::WalletOrigin;
+
     use super::*;
 
     fn state() -> State {
