@@ -10,6 +10,7 @@ pub mod accept;
 #[cfg(unix)]
 pub mod admin;
 mod app;
+mod burst;
 pub mod data_dir;
 mod error;
 pub mod log;

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::Layer as _;
 
+use super::burst::Burst;
 use crate::http::ConnectionHold;
 
 /// Limits on connections.
@@ -138,8 +139,9 @@ pub async fn serve_shared(
         let service =
             axum::Extension(ConnectInfo(peer)).layer(axum::Extension(hold.clone()).layer(app.clone()));
         // With upgrades: the Bitzoom WebSocket takes the connection over after its 101.
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).with_upgrades();
+        let connection = builder
+            .serve_connection(TokioIo::new(Burst::new(stream)), TowerToHyperService::new(service))
+            .with_upgrades();
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
             let mut connection = core::pin::pin!(connection);

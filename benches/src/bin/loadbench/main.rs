@@ -86,6 +86,32 @@ struct Args {
     /// Also sample each server with `perf record -e cpu-clock -g` into `<DIR>/<server>.data`.
     #[arg(long, value_name = "DIR")]
     profile: Option<PathBuf>,
+    /// Give the server CPU 0 and the load generator (and Redis) the others (`taskset`), so the
+    /// client's work and wake-ups are not charged to the server; each server then runs one
+    /// worker (Go: GOMAXPROCS 1), as it sizes itself by the CPUs it may use.
+    #[arg(long)]
+    pin: bool,
+}
+
+/// The CPUs the servers get with `--pin`, and those the client and Redis get.
+const SERVER_CPUS: &str = "0";
+
+/// `program` as a command, run on `cpus` (through `taskset`, util-linux) when given.
+fn command(program: impl AsRef<std::ffi::OsStr>, cpus: Option<&str>) -> Command {
+    match cpus {
+        Some(cpus) => {
+            let mut command = Command::new("taskset");
+            command.args(["-c", cpus]).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
+/// The CPUs the client gets with `--pin`: all but the servers'.
+fn client_cpus() -> String {
+    let n = std::thread::available_parallelism().map_or(2, usize::from);
+    if n < 2 { SERVER_CPUS.to_owned() } else { format!("1-{}", n - 1) }
 }
 
 type Error = Box<dyn core::error::Error>;
@@ -334,7 +360,7 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
     let mut keep_alive: Vec<Box<dyn core::any::Any>> = Vec::new();
     let (server, addr, keys) = match name {
         "memory" | "redis" | "redis-wait" | "cluster" | "cluster-wait" => {
-            let mut command = Command::new(&args.signet);
+            let mut command = command(&args.signet, args.pin.then_some(SERVER_CPUS));
             command.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data);
             command.args([
                 "--log-level",
@@ -389,10 +415,11 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         "baseline" | "go" => {
             let issued: Vec<_> =
                 (0..args.keys.max(1)).map(|_| IssuedApiKey::generate(&mut os_rng())).collect();
+            let cpus = args.pin.then_some(SERVER_CPUS);
             let mut command = if name == "go" {
-                Command::new(go_peer(&args.go_peer)?)
+                command(go_peer(&args.go_peer)?, cpus)
             } else {
-                Command::new(&args.baseline)
+                command(&args.baseline, cpus)
             };
             command.arg("127.0.0.1:0");
             for key in &issued {
@@ -446,7 +473,8 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         wrk::prepare(&dir, tokens.first().map_or(&[][..], Vec::as_slice))?;
         drop(tokens);
         let before = cpu::process(pid);
-        let outcome = wrk::run(addr, &dir, args.connections, duration);
+        let cpus = args.pin.then(client_cpus);
+        let outcome = wrk::run(addr, &dir, args.connections, duration, cpus.as_deref());
         let after = cpu::process(pid);
         let _ = std::fs::remove_dir_all(&dir);
         let mut outcome = outcome?;

@@ -6,7 +6,6 @@ use core::net::SocketAddr;
 use core::time::Duration;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use crate::{Error, Outcome};
 
@@ -62,8 +61,14 @@ fn millis(text: &str) -> Option<f64> {
 }
 
 /// Runs wrk against `addr` for `duration` over `connections`; what it reports.
-pub fn run(addr: SocketAddr, dir: &Path, connections: usize, duration: Duration) -> Result<Outcome, Error> {
-    let out = Command::new("wrk")
+pub fn run(
+    addr: SocketAddr,
+    dir: &Path,
+    connections: usize,
+    duration: Duration,
+    cpus: Option<&str>,
+) -> Result<Outcome, Error> {
+    let out = crate::command("wrk", cpus)
         .args(["-t", &THREADS.to_string(), "-c", &connections.max(THREADS).to_string()])
         .args(["-d", &format!("{}s", duration.as_secs().max(1)), "--latency", "-s"])
         .arg(dir.join("load.lua"))
