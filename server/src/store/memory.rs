@@ -16,7 +16,7 @@ mod shares;
 mod slices;
 
 pub use config::{DEFAULT_REPLAY_CAPACITY, MemoryReplayConfig};
-use journal::{Journal, Record};
+use journal::{Journal, Record, Ticket};
 use shares::KeyCounts;
 use slices::{FingerprintHasher, SLICE_SECS, lock, slice_end};
 
@@ -121,7 +121,7 @@ pub struct MemoryReplayStore {
     config: MemoryReplayConfig,
     /// Without a journal: tokens expiring before this predate the store: refused.
     remembers_from: Option<UnixTime>,
-    journal: Option<Journal>,
+    journal: Option<Box<Journal>>,
 }
 
 impl core::fmt::Debug for MemoryReplayStore {
@@ -164,7 +164,7 @@ impl MemoryReplayStore {
                 store.keys.restore(record.key_tag, id, now);
             }
         }
-        store.journal = Some(journal);
+        store.journal = Some(Box::new(journal));
         Ok(store)
     }
 
@@ -224,14 +224,14 @@ impl MemoryReplayStore {
     }
 
     /// Records the nonce, in the order: replay, then the key's reserve, the capacity and the
-    /// key's share (the `shares` module).
+    /// key's share (the `shares` module); with a journal, the ticket of its staged record.
     fn record(
         &self,
         kid: &KeyId,
         nonce: &Nonce,
         expires_at: UnixTime,
         now: UnixTime,
-    ) -> Result<(), ReplayError> {
+    ) -> Result<Option<Ticket>, ReplayError> {
         if self.remembers_from.is_some_and(|from| expires_at < from) {
             return Err(ReplayError::Replayed);
         }
@@ -252,17 +252,55 @@ impl MemoryReplayStore {
             self.live.fetch_sub(1, Ordering::Relaxed);
             return Err(e);
         }
-        if let Some(journal) = &self.journal {
-            // On disk before it is accepted; a journal that cannot be written refuses.
-            let record = Record { fingerprint, key_tag, expires_at: expires_at.0 };
-            if journal.append(id, record).is_err() {
-                self.live.fetch_sub(1, Ordering::Relaxed);
-                self.keys.uncount(key_tag, id);
-                return Err(ReplayError::Unavailable);
-            }
-        }
+        // Staged for the journal (when there is one) and remembered now, so a replay arriving
+        // before the write is refused too. If the write then fails the token is refused and
+        // its nonce stays remembered: it was never accepted, and cannot be later.
+        let ticket = self
+            .journal
+            .as_ref()
+            .map(|journal| journal.stage(id, Record { fingerprint, key_tag, expires_at: expires_at.0 }));
         shard.insert(id, fingerprint);
-        Ok(())
+        Ok(ticket)
+    }
+
+    /// `Ok` once the staged record of `ticket` is on disk (on the way to it, what else is
+    /// staged is written too); a journal that cannot be written refuses.
+    fn commit(&self, ticket: Option<Ticket>) -> Result<(), ReplayError> {
+        match (&self.journal, ticket) {
+            (Some(journal), Some(ticket)) => journal.commit(ticket).map_err(|_| ReplayError::Unavailable),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`ReplayGuard::check_and_record`] for an async server: the journal record is staged,
+    /// the task lets the others ready on its thread run (staging theirs), and the first to
+    /// resume writes them all in one `write` (a group commit). Returns once this record is on
+    /// disk, as the synchronous call does.
+    ///
+    /// # Errors
+    /// As [`ReplayGuard::check_and_record`].
+    pub async fn check_and_record_async(
+        &self,
+        kid: &KeyId,
+        nonce: &Nonce,
+        expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<(), ReplayError> {
+        let ticket = self.record(kid, nonce, expires_at, now)?;
+        if ticket.is_some() {
+            // Behind the tasks already ready, before the next poll of the sockets.
+            let mut yielded = false;
+            core::future::poll_fn(|cx| {
+                if yielded {
+                    return core::task::Poll::Ready(());
+                }
+                yielded = true;
+                cx.waker().wake_by_ref();
+                core::task::Poll::Pending
+            })
+            .await;
+        }
+        self.commit(ticket)
     }
 }
 
@@ -274,7 +312,8 @@ impl ReplayGuard for &MemoryReplayStore {
         expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<(), ReplayError> {
-        self.record(kid, nonce, expires_at, now)
+        let ticket = self.record(kid, nonce, expires_at, now)?;
+        self.commit(ticket)
     }
 }
 
@@ -290,6 +329,36 @@ mod tests {
         let mut bytes = [0u8; 16];
         bytes[..4].copy_from_slice(&i.to_le_bytes());
         Nonce::from_bytes(bytes)
+    }
+
+    #[test]
+    fn tokens_checked_in_one_round_share_one_journal_write() {
+        use core::task::{Context, Poll, Waker};
+        let dir = tempfile::tempdir().unwrap();
+        let config = MemoryReplayConfig { capacity: 100, per_key: 100, floor: 1 };
+        let (now, expires) = (UnixTime(1_000), UnixTime(1_200));
+        let s = MemoryReplayStore::persistent(dir.path(), config, now).unwrap();
+        let kid = KeyId::new("a").unwrap();
+        let (one, two) = (n(1), n(2));
+        let mut a = core::pin::pin!(s.check_and_record_async(&kid, &one, expires, now));
+        let mut b = core::pin::pin!(s.check_and_record_async(&kid, &two, expires, now));
+        let mut cx = Context::from_waker(Waker::noop());
+        // Each stages its record and lets the other run.
+        assert!(a.as_mut().poll(&mut cx).is_pending());
+        assert!(b.as_mut().poll(&mut cx).is_pending());
+        // Not yet on disk, and not yet accepted, but a replay is already refused.
+        let mut guard = &s;
+        assert_eq!(guard.check_and_record(&kid, &one, expires, now), Err(ReplayError::Replayed));
+        assert_eq!(s.journal.as_deref().map(Journal::batches), Some(0));
+        assert_eq!(a.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+        assert_eq!(b.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+        assert_eq!(s.journal.as_deref().map(Journal::batches), Some(1));
+        // Both survive a restart.
+        let again = MemoryReplayStore::persistent(dir.path(), config, now).unwrap();
+        let mut guard = &again;
+        for nonce in [&one, &two] {
+            assert_eq!(guard.check_and_record(&kid, nonce, expires, now), Err(ReplayError::Replayed));
+        }
     }
 
     #[test]

@@ -35,10 +35,7 @@ impl ReplayStore {
         now: UnixTime,
     ) -> Result<(), ReplayError> {
         match self {
-            ReplayStore::Memory(store) => {
-                let mut guard = store;
-                guard.check_and_record(kid, nonce, expires_at, now)
-            }
+            ReplayStore::Memory(store) => store.check_and_record_async(kid, nonce, expires_at, now).await,
             #[cfg(feature = "redis")]
             ReplayStore::Redis(store) => {
                 store.check_and_record_async(kid, nonce, issued_ms, expires_at, now).await

@@ -8,7 +8,8 @@
 //! deleted. The key of the fingerprints is kept beside them (`key`, mode 600), so fingerprints
 //! read back match the ones a new process computes.
 
-use std::collections::BTreeMap;
+use core::ops::Range;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -47,10 +48,84 @@ impl Record {
     }
 }
 
-/// The journal folder and its open files.
+/// The journal folder, its open files and the records staged for the next write.
 pub(crate) struct Journal {
     dir: PathBuf,
-    files: Mutex<BTreeMap<i64, File>>,
+    state: Mutex<State>,
+}
+
+/// A staged record's place in the journal: [`Journal::commit`] says whether it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a staged record is on disk only once committed"]
+pub(crate) struct Ticket(u64);
+
+/// Batches whose write failed that the journal remembers; tickets older than those count as
+/// failed (they are committed within a scheduler round of being staged, so it never happens).
+const FAILURES_KEPT: usize = 1024;
+
+#[derive(Default)]
+struct State {
+    files: BTreeMap<i64, File>,
+    /// Records staged and not yet written, with their slice.
+    staged: Vec<(i64, Record)>,
+    /// The next record's ticket.
+    next: u64,
+    /// Tickets below this were written, or their write failed.
+    written: u64,
+    /// Tickets of the latest batches whose write failed.
+    failed: VecDeque<Range<u64>>,
+    /// Tickets below this whose outcome is no longer known: failed.
+    forgotten_below: u64,
+    /// The bytes of one slice's records, reused.
+    buffer: Vec<u8>,
+    /// Batches written, for the tests.
+    #[cfg(test)]
+    batches: usize,
+}
+
+impl State {
+    /// Writes every staged record (one `write` per slice among them); on an error the whole
+    /// batch counts as failed, whatever part of it reached the file.
+    fn write_staged(&mut self, dir: &Path) {
+        let batch = self.written..self.next;
+        let mut ok = true;
+        self.staged.sort_by_key(|&(slice, _)| slice);
+        let mut rest = &self.staged[..];
+        while let Some(&(slice, _)) = rest.first() {
+            let run = rest.iter().take_while(|(s, _)| *s == slice).count();
+            let (these, after) = rest.split_at(run);
+            rest = after;
+            self.buffer.clear();
+            these.iter().for_each(|(_, record)| self.buffer.extend_from_slice(&record.to_bytes()));
+            let file = match self.files.entry(slice) {
+                std::collections::btree_map::Entry::Occupied(open) => open.into_mut(),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    match signet_std::private_file::open_private_append(&dir.join(format!("{slice}.log"))) {
+                        Ok(file) => slot.insert(file),
+                        Err(_) => {
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+            };
+            ok &= file.write_all(&self.buffer).is_ok();
+        }
+        self.staged.clear();
+        self.written = self.next;
+        #[cfg(test)]
+        {
+            self.batches += 1;
+        }
+        if !ok {
+            if self.failed.len() == FAILURES_KEPT
+                && let Some(oldest) = self.failed.pop_front()
+            {
+                self.forgotten_below = oldest.end;
+            }
+            self.failed.push_back(batch);
+        }
+    }
 }
 
 impl Journal {
@@ -91,7 +166,8 @@ impl Journal {
             file.set_len(whole as u64)?;
             files.insert(slice, file);
         }
-        Ok((Journal { dir: dir.to_owned(), files: Mutex::new(files) }, key, records))
+        let state = State { files, ..State::default() };
+        Ok((Journal { dir: dir.to_owned(), state: Mutex::new(state) }, key, records))
     }
 
     /// The fingerprint key: read, or made and written (atomically, mode 600) the first time.
@@ -124,25 +200,48 @@ impl Journal {
         Ok((u64::from_le_bytes(*a), u64::from_le_bytes(*b)))
     }
 
-    /// Appends a record to its slice's file (one `write`, before the token is accepted).
+    /// Stages a record for the next write. Records staged while a scheduler round runs go out
+    /// in one `write` (a group commit), which one write per accepted token cost more than the
+    /// replay check itself.
+    pub(crate) fn stage(&self, slice: i64, record: Record) -> Ticket {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.staged.push((slice, record));
+        let ticket = Ticket(state.next);
+        state.next += 1;
+        ticket
+    }
+
+    /// Writes what is staged unless a commit already wrote `ticket`'s record; `Ok` once that
+    /// record has reached the kernel (it survives the process being killed), an error if its
+    /// batch could not be written.
+    pub(crate) fn commit(&self, ticket: Ticket) -> io::Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ticket.0 >= state.written {
+            state.write_staged(&self.dir);
+        }
+        let failed = ticket.0 < state.forgotten_below || state.failed.iter().any(|r| r.contains(&ticket.0));
+        if failed { Err(io::Error::other("the replay journal could not be written")) } else { Ok(()) }
+    }
+
+    /// Batches written so far.
+    #[cfg(test)]
+    pub(crate) fn batches(&self) -> usize {
+        self.state.lock().map_or(0, |state| state.batches)
+    }
+
+    /// Stages and commits one record.
+    #[cfg(test)]
     pub(crate) fn append(&self, slice: i64, record: Record) -> io::Result<()> {
-        let mut files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let file = match files.entry(slice) {
-            std::collections::btree_map::Entry::Occupied(open) => open.into_mut(),
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                let path = self.dir.join(format!("{slice}.log"));
-                slot.insert(signet_std::private_file::open_private_append(&path)?)
-            }
-        };
-        file.write_all(&record.to_bytes())
+        let ticket = self.stage(slice, record);
+        self.commit(ticket)
     }
 
     /// Closes and deletes the files of slices that ended before `now`.
     pub(crate) fn purge(&self, now: UnixTime, slice_end: fn(i64) -> i64) {
-        let mut files = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let passed: Vec<i64> = files.keys().copied().filter(|&s| slice_end(s) < now.0).collect();
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let passed: Vec<i64> = state.files.keys().copied().filter(|&s| slice_end(s) < now.0).collect();
         for slice in passed {
-            files.remove(&slice);
+            state.files.remove(&slice);
             let _ = std::fs::remove_file(self.dir.join(format!("{slice}.log")));
         }
     }
@@ -175,5 +274,52 @@ mod tests {
         // The passed slice's file is gone; the torn tail is cut, so appends stay aligned.
         assert!(!dir.path().join("90.log").exists());
         assert_eq!(std::fs::metadata(dir.path().join("130.log")).unwrap().len(), 32);
+    }
+
+    #[test]
+    fn staged_records_go_out_in_one_write_and_each_ticket_learns_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let end = |s: i64| s * 10 + 9;
+        let (journal, _, _) = Journal::open(dir.path(), UnixTime(1_000), end).unwrap();
+        let record = Record { fingerprint: 1, key_tag: 2, expires_at: 1_300 };
+        let tickets: Vec<Ticket> = (0..5)
+            .map(|i| journal.stage(130 + i % 2, Record { fingerprint: u128::from(i as u8), ..record }))
+            .collect();
+        // Nothing is on disk before a commit.
+        assert!(!dir.path().join("130.log").exists());
+        for ticket in &tickets {
+            journal.commit(*ticket).unwrap();
+        }
+        assert_eq!(journal.state.lock().unwrap().batches, 1);
+        assert_eq!(std::fs::metadata(dir.path().join("130.log")).unwrap().len(), 3 * 32);
+        assert_eq!(std::fs::metadata(dir.path().join("131.log")).unwrap().len(), 2 * 32);
+        drop(journal);
+        let (_, _, loaded) = Journal::open(dir.path(), UnixTime(1_000), end).unwrap();
+        assert_eq!(loaded.len(), 5);
+    }
+
+    #[test]
+    fn a_batch_that_cannot_be_written_fails_every_ticket_in_it_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let (journal, _, _) = Journal::open(dir.path(), UnixTime(1_000), |s| s * 10 + 9).unwrap();
+        let record = Record { fingerprint: 1, key_tag: 2, expires_at: 1_300 };
+        journal.append(130, record).unwrap();
+        // The slice's file, swapped for a read-only one: its writes fail.
+        std::fs::write(dir.path().join("ro"), b"").unwrap();
+        let read_only = File::open(dir.path().join("ro")).unwrap();
+        let writable = journal.state.lock().unwrap().files.insert(130, read_only).unwrap();
+        let (a, b) = (journal.stage(130, record), journal.stage(130, record));
+        assert!(journal.commit(b).is_err());
+        assert!(journal.commit(a).is_err());
+        journal.state.lock().unwrap().files.insert(130, writable);
+        let c = journal.stage(130, record);
+        journal.commit(c).unwrap();
+        // Failures past those remembered count as failed, never as written.
+        journal.state.lock().unwrap().files.insert(130, File::open(dir.path().join("ro")).unwrap());
+        for _ in 0..FAILURES_KEPT {
+            assert!(journal.append(130, record).is_err());
+        }
+        assert!(journal.commit(a).is_err());
+        assert_eq!(journal.state.lock().unwrap().failed.len(), FAILURES_KEPT);
     }
 }

@@ -156,17 +156,6 @@ impl KeyCounts {
         }
     }
 
-    /// Takes back a count made by [`KeyCounts::admit`].
-    pub(super) fn uncount(&self, tag: u64, id: i64) {
-        let Some(shard) = self.shard(tag) else { return };
-        if let Some(key) = lock(shard).keys.get_mut(&tag)
-            && let Some((_, n)) = key.slices.iter_mut().find(|(s, _)| *s == id)
-        {
-            *n = n.saturating_sub(1);
-            key.live = key.live.saturating_sub(1);
-        }
-    }
-
     /// Drops the counts of every slice that has passed at `now`; moves every key into the
     /// epoch of `now`, those that held a reserve first (so a key in steady use keeps its
     /// reserve however many new keys earned one); forgets keys with nothing left.
