@@ -9,6 +9,7 @@
 extern crate std;
 
 pub mod bitzoom;
+pub mod ed25519;
 pub mod eth;
 mod hmac_key;
 mod json;

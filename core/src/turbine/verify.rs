@@ -98,10 +98,11 @@ impl Token {
         if record.expires_at.is_some_and(|expiry| now >= expiry) {
             return Err(AuthError::KeyExpired);
         }
-        record
-            .verifying_key
-            .verify_strict(self.payload(), self.signature())
-            .map_err(|_| AuthError::InvalidSignature)
+        if crate::ed25519::verify_strict(&record.verifying_key, self.payload(), self.signature()) {
+            Ok(())
+        } else {
+            Err(AuthError::InvalidSignature)
+        }
     }
 
     /// The claims of a token that passed every check.

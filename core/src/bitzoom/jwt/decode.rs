@@ -131,7 +131,7 @@ impl JwtVerifier {
         let valid = match &self.key {
             JwtVerifyingKey::Hs256(key) => key.verify(&[input], signature),
             JwtVerifyingKey::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
-                .is_ok_and(|s| key.verify_strict(input, &s).is_ok()),
+                .is_ok_and(|s| crate::ed25519::verify_strict(key, input, &s)),
             JwtVerifyingKey::Es256k(key) => {
                 use k256::ecdsa::signature::Verifier;
                 // JWS does not require low s and OpenSSL-based signers (PyJWT) produce high s
