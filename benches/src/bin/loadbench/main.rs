@@ -17,6 +17,7 @@
 //! cargo build --release -p signet-cli --bin signet -p signet-benches --bin loadbench --bin baseline_server
 //! target/release/loadbench --duration 20 --servers memory,redis,baseline,go
 //! target/release/loadbench --generator hyper --duration 380      # longer than the 300 s window
+//! target/release/loadbench --pin --servers memory,baseline,go    # servers on CPU 0, wrk on the rest
 //! ```
 
 use core::net::SocketAddr;
@@ -456,14 +457,16 @@ fn bench(name: &str, args: &Args) -> Result<Outcome, Error> {
         args.duration
     );
     let perf = match &args.profile {
-        Some(dir) => Some(Process(
+        Some(dir) => Some(Process({
+            // perf fails quietly (its output is discarded) when the folder is missing.
+            std::fs::create_dir_all(dir)?;
             Command::new("perf")
                 .args(["record", "-e", "cpu-clock", "-g", "-p", &server.0.id().to_string(), "-o"])
                 .arg(dir.join(format!("{name}.data")))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
-                .spawn()?,
-        )),
+                .spawn()?
+        })),
         None => None,
     };
     let pid = server.0.id();
